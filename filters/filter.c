@@ -1,0 +1,222 @@
+/*
+ * Owns the seccomp program: which socket-family calls are decided in BPF, which are notified,
+ * and how the compat ABIs (i386 via int 0x80, x32) are closed.
+ *
+ * Two libseccomp contexts are merged: the native one notifies, the compat one refuses. They
+ * must be separate because libseccomp applies a rule's argument checks to the i386 socketcall
+ * variant too, where the registers hold socketcall's (call, args*) and not the real arguments:
+ * `sendto(…, addr != NULL)` would become a test of a register the caller sets freely. So in
+ * the compat context socketcall is refused outright, first, which also absorbs the multiplexed
+ * variants libseccomp would otherwise generate.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include "filter.h"
+#include "../supervisor/util.h"
+
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+static void sbx_seccomp_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+#define _cleanup_seccomp_ _cleanup_(sbx_seccomp_releasep)
+
+#define RULE(ctx, act, name, ...)                                                     \
+	do {                                                                          \
+		int _r = seccomp_rule_add(ctx, act, SCMP_SYS(name), __VA_ARGS__);     \
+		if (_r < 0)                                                           \
+			return sbx_error_set(err, -_r, "seccomp rule for %s", #name); \
+	} while (0)
+
+/* Rules that depend on registers only: identical for every ABI. */
+static int sbx_filter_common(scmp_filter_ctx ctx, struct sbx_error *err)
+{
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	static const int denied_low[] = {
+		AF_UNSPEC, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	};
+	size_t i;
+
+	/*
+	 * socket(): AF_UNIX (1) and AF_NETLINK (16) with NETLINK_ROUTE only. libseccomp allows one
+	 * comparison per argument and rule, so "not 1 and not 16" is spelled as "> 16" plus each
+	 * value below it. A 64-bit register with high bits set compares > 16 and is refused, even
+	 * though the kernel would truncate it to an int: failing closed on that is harmless.
+	 */
+	RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_GT, AF_NETLINK));
+	for (i = 0; i < ARRAY_SIZE(denied_low); i++)
+		RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_EQ, denied_low[i]));
+	RULE(ctx, eperm, socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+	     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	RULE(ctx, eperm, socketpair, 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+
+	/* io_uring would perform socket calls without any syscall we filter; ENOSYS makes
+	 * runtimes (liburing users, tokio-uring, …) fall back to plain syscalls. */
+	RULE(ctx, SCMP_ACT_ERRNO(ENOSYS), io_uring_setup, 0);
+	RULE(ctx, SCMP_ACT_ERRNO(ENOSYS), io_uring_enter, 0);
+	RULE(ctx, SCMP_ACT_ERRNO(ENOSYS), io_uring_register, 0);
+
+	/* The kernel reads ioctl's cmd as an unsigned int: compare the low 32 bits only, or a
+	 * caller could set a high bit and slip TIOCSTI past an exact 64-bit comparison. */
+	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+	return 0;
+}
+
+static int sbx_filter_native(scmp_filter_ctx ctx, enum sbx_filter_mode mode, struct sbx_error *err)
+{
+	const uint32_t check = mode == SBX_FILTER_BPF_ONLY ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
+	int r;
+
+	r = sbx_filter_common(ctx, err);
+	if (r < 0)
+		return r;
+	if (check == SCMP_ACT_ALLOW)
+		return 0; /* libseccomp refuses rules whose action equals the default */
+
+	/* A NULL address needs no read: the kernel fails or ignores it by itself. */
+	RULE(ctx, check, connect, 1, SCMP_A1(SCMP_CMP_NE, 0));
+	RULE(ctx, check, bind, 1, SCMP_A1(SCMP_CMP_NE, 0));
+	RULE(ctx, check, sendto, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	/* The destination of sendmsg/sendmmsg lives in memory the child can rewrite after any
+	 * check, so every call is notified and performed by the supervisor on its own copy. */
+	RULE(ctx, check, sendmsg, 0);
+	RULE(ctx, check, sendmmsg, 0);
+	return 0;
+}
+
+static int sbx_filter_compat(scmp_filter_ctx ctx, struct sbx_error *err)
+{
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	int r;
+
+	/* First, unconditionally: see the comment at the top of this file. */
+	RULE(ctx, eperm, socketcall, 0);
+	r = sbx_filter_common(ctx, err);
+	if (r < 0)
+		return r;
+	RULE(ctx, eperm, connect, 1, SCMP_A1(SCMP_CMP_NE, 0));
+	RULE(ctx, eperm, bind, 1, SCMP_A1(SCMP_CMP_NE, 0));
+	RULE(ctx, eperm, sendto, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	RULE(ctx, eperm, sendmsg, 0);
+	RULE(ctx, eperm, sendmmsg, 0);
+	return 0;
+}
+
+static int sbx_filter_ctx(enum sbx_filter_mode mode, scmp_filter_ctx *out, struct sbx_error *err)
+{
+	_cleanup_seccomp_ scmp_filter_ctx native = NULL;
+	_cleanup_seccomp_ scmp_filter_ctx compat = NULL;
+	int r;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return sbx_error_set(err, ENOTSUP, "sbx supports x86_64 hosts only");
+
+	native = seccomp_init(SCMP_ACT_ALLOW);
+	compat = seccomp_init(SCMP_ACT_ALLOW);
+	if (!native || !compat)
+		return sbx_error_set(err, ENOMEM, "seccomp_init");
+	/* An unknown ABI is never a way around the policy. */
+	r = seccomp_attr_set(native, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_attr_set(compat, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_arch_remove(compat, SCMP_ARCH_NATIVE);
+	if (r == 0)
+		r = seccomp_arch_add(compat, SCMP_ARCH_X86);
+	if (r == 0)
+		r = seccomp_arch_add(compat, SCMP_ARCH_X32);
+	if (r < 0)
+		return sbx_error_set(err, -r, "seccomp architecture setup");
+
+	r = sbx_filter_native(native, mode, err);
+	if (r < 0)
+		return r;
+	r = sbx_filter_compat(compat, err);
+	if (r < 0)
+		return r;
+	r = seccomp_merge(native, compat);
+	if (r < 0)
+		return sbx_error_set(err, -r, "seccomp_merge");
+	compat = NULL; /* seccomp_merge() consumed it */
+	*out = steal_ptr(native);
+	return 0;
+}
+
+int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, struct sbx_bpf *out,
+		     struct sbx_error *err)
+{
+	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	(void)pol; /* the socket policy is register-only today; endpoints will shape it */
+	r = sbx_filter_ctx(mode, &ctx, err);
+	if (r < 0)
+		return r;
+
+	/* libseccomp 2.5 exports BPF to an fd only: go through a memfd. */
+	fd = memfd_create("sbx-bpf", MFD_CLOEXEC);
+	if (fd == -1)
+		return sbx_error_set(err, errno, "memfd_create");
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return sbx_error_set(err, -r, "seccomp_export_bpf");
+	if (fstat(fd, &st) == -1)
+		return sbx_error_set(err, errno, "fstat memfd");
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return sbx_error_set(err, E2BIG, "seccomp program of %lld bytes",
+				     (long long)st.st_size);
+	insns = malloc(st.st_size);
+	if (!insns)
+		return sbx_error_set(err, ENOMEM, "seccomp program");
+	n = pread(fd, insns, st.st_size, 0);
+	if (n != st.st_size)
+		return sbx_error_set(err, n < 0 ? errno : EIO, "read back seccomp program");
+	out->insns = steal_ptr(insns);
+	out->len = st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mode, FILE *f,
+			  struct sbx_error *err)
+{
+	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	int r;
+
+	(void)pol;
+	r = sbx_filter_ctx(mode, &ctx, err);
+	if (r < 0)
+		return r;
+	fflush(f);
+	r = seccomp_export_pfc(ctx, fileno(f));
+	if (r < 0)
+		return sbx_error_set(err, -r, "seccomp_export_pfc");
+	return 0;
+}
+
+void sbx_bpf_free(struct sbx_bpf *b)
+{
+	free(b->insns);
+	b->insns = NULL;
+	b->len = 0;
+}

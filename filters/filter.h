@@ -1,0 +1,46 @@
+/*
+ * filters: turn a policy into the seccomp-BPF program the shim installs.
+ *
+ * Lifecycle: sbx_filter_build() fills a struct sbx_bpf that the caller owns and releases with
+ * sbx_bpf_free(). The program is built in the parent, before fork, so the child only has to
+ * call seccomp(2) on ready bytes.
+ */
+#ifndef SBX_FILTER_H
+#define SBX_FILTER_H
+
+#include <linux/filter.h>
+#include <stdio.h>
+
+#include "../supervisor/error.h"
+#include "../supervisor/policy.h"
+
+struct sbx_bpf {
+	struct sock_filter *insns;
+	unsigned short len;
+};
+
+enum sbx_filter_mode {
+	SBX_FILTER_NOTIFY = 0, /* checked calls go to the supervisor (the real sandbox) */
+	SBX_FILTER_BPF_ONLY,   /* every notify becomes ALLOW: the filter's own cost, for bench/ */
+};
+
+/*
+ * sbx_filter_build() - compile the seccomp program for @pol.
+ * x86_64 calls that need a pointer read (connect, bind, sendto with an address, sendmsg,
+ * sendmmsg) return SECCOMP_RET_USER_NOTIF; the same calls from i386 (int 0x80, including
+ * every socketcall) and x32 are refused with EPERM; io_uring returns ENOSYS; socket() and
+ * socketpair() are decided from registers; TIOCSTI/TIOCLINUX ioctls are refused. Any other
+ * architecture kills the process.
+ * Return: 0, or -errno with @err set.
+ */
+int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, struct sbx_bpf *out,
+		     struct sbx_error *err);
+
+/* sbx_filter_export_pfc() - write libseccomp's readable pseudo-code of the filter to @f. */
+int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mode, FILE *f,
+			  struct sbx_error *err);
+
+/* sbx_bpf_free() - release @b's instructions; safe on a zeroed struct. */
+void sbx_bpf_free(struct sbx_bpf *b);
+
+#endif

@@ -1,0 +1,59 @@
+/* Owns the child between fork and execve. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "shim.h"
+#include "../supervisor/log.h"
+#include "../supervisor/syscalls.h"
+
+static void sbx_shim_fail(int sync_fd, int err, const char *what) __attribute__((noreturn));
+
+static void sbx_shim_fail(int sync_fd, int err, const char *what)
+{
+	struct sbx_shim_msg m = { .listener = -1, .err = err };
+
+	snprintf(m.what, sizeof(m.what), "%s", what);
+	(void)!write(sync_fd, &m, sizeof(m));
+	_exit(125);
+}
+
+void sbx_shim_run(const struct sbx_shim_args *a)
+{
+	struct sock_fprog prog = { .len = a->bpf->len, .filter = a->bpf->insns };
+	struct sbx_shim_msg m = { 0 };
+	char go;
+	int listener, e;
+
+	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
+	 * because the parent may have died before it took effect. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != a->parent)
+		_exit(125);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (listener == -1)
+		sbx_shim_fail(a->sync_fd, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
+
+	/* From here on connect/sendmsg are notified and nobody answers yet: only plain
+	 * reads and writes. The parent takes the listener itself with pidfd_getfd. */
+	m.listener = listener;
+	if (write(a->sync_fd, &m, sizeof(m)) != sizeof(m))
+		_exit(125);
+	if (read(a->sync_fd, &go, 1) != 1)
+		_exit(125); /* the parent failed and has said so */
+	close(listener);
+	close(a->sync_fd);
+
+	/* Signal dispositions are the ones sbx was started with, as env(1) keeps them. */
+	sigprocmask(SIG_SETMASK, a->mask, NULL);
+	execvp(a->argv[0], a->argv);
+	e = errno;
+	sbx_log_err("%s: %s", a->argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}

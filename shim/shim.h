@@ -1,0 +1,35 @@
+/*
+ * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS,
+ * installs the seccomp program with a new listener, tells the parent the listener's fd
+ * number, waits for the parent's go, closes its copy and executes the command.
+ *
+ * Only this code and main() may exit on error; it runs single-threaded right after fork and
+ * calls nothing that allocates after the filter is in place.
+ */
+#ifndef SBX_SHIM_H
+#define SBX_SHIM_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "../filters/filter.h"
+
+/* Messages on the sync socket, child → parent. */
+struct sbx_shim_msg {
+	int listener; /* fd number in the child, or -1 on failure */
+	int err;      /* errno of the failure */
+	char what[64];
+};
+
+struct sbx_shim_args {
+	const struct sbx_bpf *bpf;
+	int sync_fd; /* SOCK_SEQPACKET to the parent */
+	pid_t parent;
+	char *const *argv;    /* the command */
+	const sigset_t *mask; /* the signal mask to restore before execve */
+};
+
+/* sbx_shim_run() - never returns: execs the command or exits 125/126/127. */
+void sbx_shim_run(const struct sbx_shim_args *a) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,128 @@
+/* Owns destination resolution (pinning) and the allow/deny decision. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "util.h"
+
+int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&d->out;
+	_cleanup_close_ int cwd = -1;
+	char link[64];
+	ssize_t n;
+
+	d->pin = -1;
+	d->canon[0] = '\0';
+	sbx_addr_decode(raw, len, &d->addr);
+	if (d->addr.kind != SBX_ADDR_UNIX_PATH) {
+		memcpy(&d->out, raw, len);
+		d->out_len = len;
+		return 0;
+	}
+
+	if (d->addr.path[0] != '/') {
+		cwd = sbx_task_cwd(&c->task);
+		if (cwd < 0)
+			return cwd == -ENOENT ? -ENOENT : -EPERM;
+	}
+	d->pin = openat(cwd >= 0 ? cwd : AT_FDCWD, d->addr.path, O_PATH | O_CLOEXEC);
+	if (d->pin < 0)
+		return -errno;
+
+	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", d->pin);
+	n = readlink(link, d->canon, sizeof(d->canon) - 1);
+	if (n < 0)
+		return -errno;
+	d->canon[n] = '\0';
+
+	sun->sun_family = AF_UNIX;
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", link);
+	d->out_len = offsetof(struct sockaddr_un, sun_path) + n + 1;
+	return 0;
+}
+
+static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
+{
+	char hint[PATH_MAX + 32];
+	struct stat st;
+
+	if (sbx_pol_match_path(c->sup->pol, d->canon))
+		return 0;
+	if (fstat(d->pin, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
+		return 0;
+	snprintf(hint, sizeof(hint), "--allow-unix-socket %s", d->canon);
+	return sbx_deny(c, d->canon, hint, NULL);
+}
+
+long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
+{
+	const struct sbx_addr *a = &d->addr;
+	char target[512], hint[600];
+
+	switch (a->kind) {
+	case SBX_ADDR_NONE:
+	case SBX_ADDR_UNSPEC:
+	case SBX_ADDR_UNIX_UNNAMED:
+		return 0; /* names nothing: the kernel rejects or dissolves it */
+	case SBX_ADDR_UNIX_PATH:
+		return sbx_judge_path(c, d);
+	case SBX_ADDR_UNIX_ABSTRACT:
+		if (sbx_pol_match_abstract(c->sup->pol, a->name, a->name_len) ||
+		    sbx_bound_has_abstract(&c->sup->bound, a->name, a->name_len))
+			return 0;
+		sbx_addr_format(a, target, sizeof(target));
+		snprintf(hint, sizeof(hint), "--allow-unix-socket %s", target);
+		return sbx_deny(c, target, hint, NULL);
+	case SBX_ADDR_NETLINK:
+		/* Only the kernel: another process's netlink port is a way out. */
+		if (a->nl_pid == 0 && a->nl_groups == 0)
+			return 0;
+		sbx_addr_format(a, target, sizeof(target));
+		return sbx_deny(c, target, NULL, "netlink messages may only go to the kernel");
+	case SBX_ADDR_INET:
+	case SBX_ADDR_INET6:
+		sbx_addr_format(a, target, sizeof(target));
+		return sbx_deny(c, target, NULL, "network access is not allowed");
+	case SBX_ADDR_OTHER:
+		break;
+	}
+	sbx_addr_format(a, target, sizeof(target));
+	return sbx_deny(c, target, NULL, "this address family is not allowed");
+}
+
+long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a)
+{
+	char target[512];
+
+	switch (a->kind) {
+	case SBX_ADDR_NONE:
+	case SBX_ADDR_UNSPEC:
+	case SBX_ADDR_UNIX_UNNAMED:
+	case SBX_ADDR_UNIX_PATH:
+	case SBX_ADDR_UNIX_ABSTRACT:
+	case SBX_ADDR_NETLINK:
+		return 0;
+	case SBX_ADDR_INET:
+	case SBX_ADDR_INET6:
+		sbx_addr_format(a, target, sizeof(target));
+		return sbx_deny(c, target, NULL, "binding network ports is not allowed");
+	case SBX_ADDR_OTHER:
+		break;
+	}
+	sbx_addr_format(a, target, sizeof(target));
+	return sbx_deny(c, target, NULL, "this address family is not allowed");
+}
+
+void sbx_dest_release(struct sbx_dest *d)
+{
+	if (d->pin >= 0)
+		close(d->pin);
+	d->pin = -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * decide: turn the address bytes a caller passed into a destination the supervisor can
+ * perform a call with, and judge it against the policy.
+ *
+ * A pathname is resolved once, relative to the caller's cwd with symlinks followed, into an
+ * O_PATH pin; the decision is made on the pin and the call is performed through
+ * /proc/thread-self/fd/N, so the inode judged is the inode reached, whatever the caller
+ * does to its memory or to the filesystem in between.
+ */
+#ifndef SBX_DECIDE_H
+#define SBX_DECIDE_H
+
+#include <limits.h>
+#include <sys/socket.h>
+
+#include "sockaddr.h"
+#include "sup.h"
+
+struct sbx_dest {
+	struct sbx_addr addr;
+	int pin;		     /* UNIX_PATH: O_PATH fd on the target, else -1 */
+	char canon[PATH_MAX];	     /* UNIX_PATH: where the pin leads, for policy and messages */
+	struct sockaddr_storage out; /* the address the supervisor performs the call with */
+	socklen_t out_len;
+};
+
+/*
+ * sbx_dest_resolve() - decode @len bytes at @raw (the supervisor's copy) and, for a
+ * pathname, pin its target. Return 0, or the -errno the kernel would have returned for the
+ * path (ENOENT, EACCES, ENOTDIR, ELOOP…). Release with sbx_dest_release() either way.
+ */
+int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d);
+
+/* sbx_dest_judge() - 0 when @d may be reached by connect/sendto/sendmsg, else -EPERM
+ * (reported on stderr). */
+long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d);
+
+/* sbx_bind_judge() - 0 when binding to @a is allowed, else -EPERM (reported). */
+long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a);
+
+/* sbx_dest_release() - close the pin; safe on a zeroed or released dest. */
+void sbx_dest_release(struct sbx_dest *d);
+
+#endif

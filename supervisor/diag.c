@@ -1,0 +1,92 @@
+/* Owns the sock_diag query, through libnl-3's netlink plumbing. */
+#include <errno.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "diag.h"
+
+static void sbx_nl_freep(struct nl_sock **sk)
+{
+	int saved = errno;
+
+	if (*sk)
+		nl_socket_free(*sk);
+	errno = saved;
+}
+
+struct sbx_diag_ctx {
+	struct sbx_diag_unix *out;
+	uint64_t ino;
+	bool found;
+};
+
+static int sbx_diag_parse(struct nl_msg *msg, void *arg)
+{
+	struct sbx_diag_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[UNIX_DIAG_MAX + 1];
+	struct unix_diag_msg *m;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    nlmsg_parse(nlh, sizeof(*m), tb, UNIX_DIAG_MAX, NULL) < 0)
+		return NL_SKIP;
+	m = nlmsg_data(nlh);
+	if (m->udiag_ino != (uint32_t)ctx->ino)
+		return NL_SKIP;
+	ctx->found = true;
+	if (tb[UNIX_DIAG_VFS] && nla_len(tb[UNIX_DIAG_VFS]) >= (int)sizeof(struct unix_diag_vfs)) {
+		struct unix_diag_vfs *v = nla_data(tb[UNIX_DIAG_VFS]);
+
+		ctx->out->has_vfs = true;
+		ctx->out->vfs_ino = v->udiag_vfs_ino;
+		ctx->out->vfs_dev = v->udiag_vfs_dev;
+	}
+	if (tb[UNIX_DIAG_NAME]) {
+		size_t len = nla_len(tb[UNIX_DIAG_NAME]);
+
+		if (len > sizeof(ctx->out->name))
+			len = sizeof(ctx->out->name);
+		ctx->out->has_name = true;
+		ctx->out->name_len = len;
+		memcpy(ctx->out->name, nla_data(tb[UNIX_DIAG_NAME]), len);
+	}
+	return NL_OK;
+}
+
+int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out)
+{
+	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
+	struct sbx_diag_ctx ctx = { .out = out, .ino = sock_ino };
+	struct unix_diag_req req = {
+		.sdiag_family = AF_UNIX,
+		.udiag_ino = (uint32_t)sock_ino,
+		.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS,
+		/* no cookie: match by inode alone */
+		.udiag_cookie = { ~0U, ~0U },
+	};
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	/* One request, one reply: no ACK to wait for. A socket per query keeps this
+	 * thread-safe without a lock (libnl sockets are not). */
+	nl_socket_disable_auto_ack(sk);
+	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
+		return -EPROTONOSUPPORT;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_diag_parse, &ctx);
+	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &req, sizeof(req)) < 0)
+		return -EIO;
+	r = nl_recvmsgs_default(sk);
+	if (r == -NLE_OBJ_NOTFOUND)
+		return -ENOENT;
+	if (r < 0)
+		return -EIO;
+	return ctx.found ? 0 : -ENOENT;
+}

@@ -1,0 +1,28 @@
+/*
+ * diag: ask the kernel (sock_diag, NETLINK_SOCK_DIAG) what a UNIX socket is bound to.
+ * This is the race-free way to learn which inode or abstract name a bind produced: the
+ * answer comes from the socket itself, not from a path someone could swap.
+ */
+#ifndef SBX_DIAG_H
+#define SBX_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sbx_diag_unix {
+	bool has_vfs;
+	uint32_t vfs_ino; /* the kernel reports the low 32 bits only */
+	uint32_t vfs_dev; /* kernel-internal dev_t: major << 20 | minor */
+	bool has_name;
+	unsigned char name[108]; /* sun_path as bound (abstract names start with NUL) */
+	size_t name_len;
+};
+
+/*
+ * sbx_diag_unix_lookup() - describe the UNIX socket whose socket inode is @sock_ino (the
+ * st_ino of its fd). Return 0, -ENOENT when no such socket exists now, or another -errno.
+ */
+int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out);
+
+#endif

@@ -1,0 +1,205 @@
+/* Owns connect, bind and sendto performed on the caller's behalf. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "emulate.h"
+#include "log.h"
+#include "util.h"
+
+static void sbx_dest_releasep(struct sbx_dest *d)
+{
+	sbx_dest_release(d);
+}
+
+#define _cleanup_dest_ _cleanup_(sbx_dest_releasep)
+
+/* The address arguments as the kernel reads them: an int length, at most a sockaddr_storage,
+ * copied after the fd lookup (EBADF first, then EINVAL/EFAULT), like move_addr_to_kernel(). */
+static long sbx_read_addr(struct sbx_call *c, uint64_t uaddr, uint64_t ulen, void *raw, size_t *len)
+{
+	int l = (int)ulen;
+
+	if (l < 0 || l > (int)sizeof(struct sockaddr_storage))
+		return -EINVAL;
+	*len = l;
+	return sbx_task_read(&c->task, uaddr, raw, l);
+}
+
+long sbx_emu_connect(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	unsigned char raw[sizeof(struct sockaddr_storage)];
+	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
+	_cleanup_close_ int sock = -1;
+	struct sbx_blocking b;
+	size_t len;
+	long r;
+
+	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	if (sock < 0)
+		return sock;
+	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
+	if (r == 0)
+		r = sbx_dest_resolve(c, raw, len, &d);
+	if (!sbx_call_valid(c))
+		return SBX_NO_REPLY; /* what we read may not be the caller's */
+	if (r < 0)
+		return r;
+	r = sbx_dest_judge(c, &d);
+	if (r < 0)
+		return r;
+
+	sbx_cancel_begin(c, &b);
+	while ((r = connect(sock, (struct sockaddr *)&d.out, d.out_len)) == -1 &&
+	       sbx_cancel_retry(c))
+		;
+	sbx_cancel_end(c, &b);
+	if (r == -1)
+		return errno == EINTR ? SBX_NO_REPLY : -errno;
+	return 0;
+}
+
+static void sbx_bound_warn(const char *what, long r)
+{
+	static atomic_int warned;
+
+	if (atomic_exchange(&warned, 1) == 0)
+		sbx_log_warn("a socket bound inside the sandbox (%s) will not be connectable from "
+			     "inside: %s",
+			     what, strerror((int)-r));
+}
+
+/* Bind a pathname the way the caller would: relative to its cwd, with its umask. Workers
+ * have their own fs_struct (unshare(CLONE_FS)), so fchdir/umask here touch no one else. */
+static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t len,
+			  const struct sbx_addr *addr)
+{
+	_cleanup_close_ int cwd = -1;
+	struct sbx_task_ids ids;
+	long r;
+
+	cwd = sbx_task_cwd(&c->task);
+	r = cwd < 0 ? cwd : sbx_task_ids(&c->task, &ids);
+	if (!sbx_call_valid(c))
+		return SBX_NO_REPLY;
+	if (r < 0)
+		return -EPERM;
+	if (fchdir(cwd) == -1)
+		return -EPERM;
+	umask(ids.umask);
+	if (bind(sock, raw, len) == -1)
+		return -errno;
+	r = sbx_bound_add_path(&c->sup->bound, sock, addr->path);
+	if (r < 0)
+		sbx_bound_warn(addr->path, r);
+	return 0;
+}
+
+long sbx_emu_bind(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	unsigned char raw[sizeof(struct sockaddr_storage)];
+	_cleanup_close_ int sock = -1;
+	struct sbx_addr addr;
+	size_t len;
+	long r;
+
+	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	if (sock < 0)
+		return sock;
+	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
+	if (!sbx_call_valid(c))
+		return SBX_NO_REPLY;
+	if (r < 0)
+		return r;
+	sbx_addr_decode(raw, len, &addr);
+	r = sbx_bind_judge(c, &addr);
+	if (r < 0)
+		return r;
+	if (addr.kind == SBX_ADDR_UNIX_PATH)
+		return sbx_bind_path(c, sock, raw, len, &addr);
+	if (bind(sock, (struct sockaddr *)raw, len) == -1)
+		return -errno;
+	if (addr.kind == SBX_ADDR_UNIX_ABSTRACT || addr.kind == SBX_ADDR_UNIX_UNNAMED) {
+		r = sbx_bound_add_abstract(&c->sup->bound, sock);
+		if (r < 0)
+			sbx_bound_warn("abstract", r);
+	}
+	return 0;
+}
+
+long sbx_emu_payload_cap(int sock, size_t len)
+{
+	int type = 0;
+	socklen_t tl = sizeof(type);
+
+	if (len <= SBX_DATA_MAX)
+		return (long)len;
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM)
+		return SBX_DATA_MAX; /* a short write, which stream callers handle */
+	return -EMSGSIZE;
+}
+
+long sbx_emu_finish_send(struct sbx_call *c, ssize_t r, int flags)
+{
+	if (r >= 0)
+		return r;
+	if (errno == EINTR)
+		return SBX_NO_REPLY;
+	/* The supervisor always sends with MSG_NOSIGNAL; the caller gets the SIGPIPE it asked
+	 * for after the reply (a signal now would abort its wait for the reply). */
+	if (errno == EPIPE && !(flags & MSG_NOSIGNAL))
+		c->post_signal = SIGPIPE;
+	return -errno;
+}
+
+long sbx_emu_sendto(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	unsigned char raw[sizeof(struct sockaddr_storage)];
+	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
+	_cleanup_free_ unsigned char *data = NULL;
+	_cleanup_close_ int sock = -1;
+	int flags = (int)a->args[3];
+	struct sbx_blocking b;
+	size_t alen;
+	long cap, r;
+	ssize_t n;
+
+	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	if (sock < 0)
+		return sock;
+	cap = sbx_emu_payload_cap(sock, a->args[2]);
+	if (cap < 0)
+		return cap;
+	data = malloc(cap ? cap : 1);
+	if (!data)
+		return -ENOMEM;
+	r = sbx_read_addr(c, a->args[4], a->args[5], raw, &alen);
+	if (r == 0)
+		r = sbx_task_read(&c->task, a->args[1], data, cap);
+	if (r == 0)
+		r = sbx_dest_resolve(c, raw, alen, &d);
+	if (!sbx_call_valid(c))
+		return SBX_NO_REPLY;
+	if (r < 0)
+		return r;
+	r = sbx_dest_judge(c, &d);
+	if (r < 0)
+		return r;
+
+	sbx_cancel_begin(c, &b);
+	while ((n = sendto(sock, data, cap, flags | MSG_NOSIGNAL, (struct sockaddr *)&d.out,
+			   d.out_len)) == -1 &&
+	       sbx_cancel_retry(c))
+		;
+	sbx_cancel_end(c, &b);
+	return sbx_emu_finish_send(c, n, flags);
+}

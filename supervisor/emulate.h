@@ -1,0 +1,33 @@
+/*
+ * emulate: perform an allowed call for the caller, on its socket (taken with pidfd_getfd)
+ * with the supervisor's own copy of the address and data, and return what the kernel said.
+ * A checked call is never continued in the caller: its memory may have changed since.
+ *
+ * Every handler returns a result for struct sbx_call (see SBX_NO_REPLY in sup.h) and may
+ * set c->post_signal for a signal to raise in the caller after the reply (SIGPIPE).
+ */
+#ifndef SBX_EMULATE_H
+#define SBX_EMULATE_H
+
+#include "sup.h"
+
+/* Largest payload copied for one send: streams send that much (a short write), datagrams
+ * larger than this fail with EMSGSIZE, as they would past any sane SO_SNDBUF. */
+#define SBX_DATA_MAX (4u << 20)
+/* Largest control buffer, as the kernel's default net.core.optmem_max. */
+#define SBX_CTL_MAX (128u << 10)
+
+long sbx_emu_connect(struct sbx_call *c);
+long sbx_emu_bind(struct sbx_call *c);
+long sbx_emu_sendto(struct sbx_call *c);
+long sbx_emu_sendmsg(struct sbx_call *c);
+long sbx_emu_sendmmsg(struct sbx_call *c);
+
+/* sbx_emu_payload_cap() - how many of @len bytes to copy for one send on @sock, or -EMSGSIZE
+ * for a datagram too large to copy. */
+long sbx_emu_payload_cap(int sock, size_t len);
+
+/* sbx_emu_finish_send() - map a performed send's result to the caller's, noting SIGPIPE. */
+long sbx_emu_finish_send(struct sbx_call *c, ssize_t r, int flags);
+
+#endif

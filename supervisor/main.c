@@ -1,0 +1,27 @@
+/* sbx-supervise: entry point. Maps sbx's own failures to exit status 125. */
+#include <stdlib.h>
+
+#include "cli.h"
+#include "log.h"
+#include "run.h"
+
+int main(int argc, char **argv)
+{
+	struct sbx_opts o = { 0 };
+	struct sbx_error err = { 0 };
+	int r;
+
+	r = sbx_cli_parse(argc, argv, &o, &err);
+	if (r == SBX_CLI_EXIT)
+		return 0;
+	if (r < 0) {
+		sbx_log_error(&err);
+		return 125;
+	}
+	r = sbx_run(&o, &err);
+	if (r < 0) {
+		sbx_log_error(&err);
+		return 125;
+	}
+	return r;
+}

@@ -1,0 +1,264 @@
+/*
+ * Owns sendmsg and sendmmsg performed on the caller's behalf: the msghdr, its iovecs, its
+ * destination and its control messages are copied, and SCM_RIGHTS fds are translated into
+ * the supervisor's own fds with pidfd_getfd.
+ *
+ * The control buffer is walked with exactly the kernel's rules (__scm_send, CMSG_OK,
+ * cmsg_nxthdr): any fd number the walk did not translate would be read by the kernel in the
+ * SUPERVISOR's fd table and could hand the listener to a peer. What the kernel would accept
+ * we translate; what we cannot translate we refuse.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "emulate.h"
+#include "util.h"
+
+#define SBX_SCM_MAX_FD 253 /* the kernel's SCM_MAX_FD */
+
+struct sbx_msg {
+	struct msghdr m;
+	struct iovec iov;
+	unsigned char *data;
+	unsigned char *ctl;
+	int fds[SBX_SCM_MAX_FD * 4];
+	size_t nfds;
+	struct sbx_dest dest;
+};
+
+static void sbx_msg_release(struct sbx_msg *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	s->nfds = 0;
+	free(s->data);
+	free(s->ctl);
+	s->data = s->ctl = NULL;
+	sbx_dest_release(&s->dest);
+}
+
+static long sbx_cmsg_rights(struct sbx_call *c, struct sbx_msg *s, struct cmsghdr *cm)
+{
+	size_t i, n = (cm->cmsg_len - sizeof(struct cmsghdr)) / sizeof(int);
+	int *fds = (int *)CMSG_DATA(cm);
+
+	if (n == 0 || n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		int fd, ours;
+
+		memcpy(&fd, fds + i, sizeof(fd));
+		ours = sbx_task_getfd(&c->task, fd);
+		if (ours < 0)
+			return ours == -EBADF ? -EBADF : -EPERM;
+		s->fds[s->nfds++] = ours;
+		memcpy(fds + i, &ours, sizeof(ours));
+	}
+	return 0;
+}
+
+/* What the kernel checks for an unprivileged sender (scm_check_creds): its own tgid and one
+ * of its ids. The supervisor then sends them, so the kernel checks the supervisor too. */
+static long sbx_cmsg_creds(struct sbx_call *c, struct cmsghdr *cm)
+{
+	struct sbx_task_ids ids;
+	struct ucred uc;
+	int i, uid_ok = 0, gid_ok = 0;
+
+	if (cm->cmsg_len != CMSG_LEN(sizeof(uc)))
+		return -EINVAL;
+	memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+	if (sbx_task_ids(&c->task, &ids) < 0)
+		return -EPERM;
+	for (i = 0; i < 3; i++) {
+		uid_ok |= uc.uid == ids.uid[i];
+		gid_ok |= uc.gid == ids.gid[i];
+	}
+	return uc.pid == ids.tgid && uid_ok && gid_ok ? 0 : -EPERM;
+}
+
+static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, size_t len)
+{
+	size_t off = 0;
+	long r;
+
+	while (off + sizeof(struct cmsghdr) <= len) {
+		struct cmsghdr *cm = (struct cmsghdr *)(s->ctl + off);
+
+		if (cm->cmsg_len < sizeof(struct cmsghdr) || cm->cmsg_len > len - off)
+			return -EINVAL; /* !CMSG_OK */
+		if (cm->cmsg_level == SOL_SOCKET) {
+			if (cm->cmsg_type == SCM_RIGHTS)
+				r = sbx_cmsg_rights(c, s, cm);
+			else if (cm->cmsg_type == SCM_CREDENTIALS)
+				r = sbx_cmsg_creds(c, cm);
+			else
+				r = -EINVAL; /* nothing else is ours to vouch for */
+			if (r < 0)
+				return r;
+		}
+		off += CMSG_ALIGN(cm->cmsg_len);
+	}
+	return 0;
+}
+
+/* Copy the caller's msghdr at @uaddr into @s, in the kernel's order of checks. */
+static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sbx_msg *s)
+{
+	unsigned char raw[sizeof(struct sockaddr_storage)];
+	struct iovec iov[UIO_MAXIOV];
+	struct msghdr um;
+	size_t total = 0, done = 0, i;
+	int namelen;
+	long r, cap;
+
+	r = sbx_task_read(&c->task, uaddr, &um, sizeof(um));
+	if (r < 0)
+		return r;
+	namelen = um.msg_name ? (int)um.msg_namelen : 0;
+	if (namelen < 0)
+		return -EINVAL;
+	if (namelen > (int)sizeof(struct sockaddr_storage))
+		namelen = sizeof(struct sockaddr_storage); /* the kernel truncates, too */
+	if (um.msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	r = sbx_task_read(&c->task, (uintptr_t)um.msg_iov, iov, um.msg_iovlen * sizeof(*iov));
+	if (r < 0)
+		return r;
+	for (i = 0; i < um.msg_iovlen; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len < total)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	cap = sbx_emu_payload_cap(sock, total);
+	if (cap < 0)
+		return cap;
+	s->data = malloc(cap ? cap : 1);
+	if (!s->data)
+		return -ENOMEM;
+	for (i = 0; i < um.msg_iovlen && done < (size_t)cap; i++) {
+		size_t n = iov[i].iov_len < cap - done ? iov[i].iov_len : cap - done;
+
+		r = sbx_task_read(&c->task, (uintptr_t)iov[i].iov_base, s->data + done, n);
+		if (r < 0)
+			return r;
+		done += n;
+	}
+	s->iov = (struct iovec){ s->data, done };
+	s->m.msg_iov = &s->iov;
+	s->m.msg_iovlen = 1;
+
+	if (um.msg_controllen > INT_MAX || um.msg_controllen > SBX_CTL_MAX)
+		return -ENOBUFS;
+	if (um.msg_controllen >= sizeof(struct cmsghdr)) {
+		s->ctl = malloc(um.msg_controllen);
+		if (!s->ctl)
+			return -ENOMEM;
+		r = sbx_task_read(&c->task, (uintptr_t)um.msg_control, s->ctl, um.msg_controllen);
+		if (r < 0)
+			return r;
+		r = sbx_msg_control(c, s, um.msg_controllen);
+		if (r < 0)
+			return r;
+		s->m.msg_control = s->ctl;
+		s->m.msg_controllen = um.msg_controllen;
+	}
+	/* A control buffer shorter than one header carries nothing: the kernel ignores it. */
+
+	r = sbx_task_read(&c->task, (uintptr_t)um.msg_name, raw, namelen);
+	if (r < 0)
+		return r;
+	r = sbx_dest_resolve(c, raw, namelen, &s->dest);
+	if (r < 0)
+		return r;
+	if (namelen > 0) {
+		s->m.msg_name = &s->dest.out;
+		s->m.msg_namelen = s->dest.out_len;
+	}
+	return 0;
+}
+
+/* One message: load, judge, perform. */
+static long sbx_msg_send(struct sbx_call *c, int sock, uint64_t uaddr, int flags)
+{
+	struct sbx_msg s = { .dest.pin = -1 };
+	struct sbx_blocking b;
+	ssize_t n;
+	long r;
+
+	r = sbx_msg_load(c, sock, uaddr, &s);
+	if (!sbx_call_valid(c)) {
+		sbx_msg_release(&s);
+		return SBX_NO_REPLY;
+	}
+	if (r == 0 && s.m.msg_name)
+		r = sbx_dest_judge(c, &s.dest);
+	if (r < 0) {
+		sbx_msg_release(&s);
+		return r;
+	}
+	sbx_cancel_begin(c, &b);
+	while ((n = sendmsg(sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c))
+		;
+	sbx_cancel_end(c, &b);
+	r = sbx_emu_finish_send(c, n, flags);
+	sbx_msg_release(&s);
+	return r;
+}
+
+long sbx_emu_sendmsg(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	_cleanup_close_ int sock = -1;
+
+	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	if (sock < 0)
+		return sock;
+	return sbx_msg_send(c, sock, a->args[1], (int)a->args[2]);
+}
+
+long sbx_emu_sendmmsg(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	unsigned int vlen = (unsigned int)a->args[2], i;
+	int flags = (int)a->args[3];
+	_cleanup_close_ int sock = -1;
+	long r = 0;
+
+	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	if (sock < 0)
+		return sock;
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV; /* as the kernel clamps */
+	for (i = 0; i < vlen; i++) {
+		uint64_t entry = a->args[1] + (uint64_t)i * sizeof(struct mmsghdr);
+		unsigned int sent;
+
+		r = sbx_msg_send(c, sock, entry, flags);
+		if (r < 0)
+			break;
+		sent = (unsigned int)r;
+		/* The kernel stores each message's length; so must we. */
+		if (sbx_task_write(&c->task, entry + offsetof(struct mmsghdr, msg_len), &sent,
+				   sizeof(sent)) < 0) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	if (r == SBX_NO_REPLY)
+		return r;
+	/* Like the kernel: the count when something was sent, else the first error. */
+	if (i > 0) {
+		c->post_signal = 0;
+		return i;
+	}
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,176 @@
+/* Owns the worker pool and the dispatch of notifications to the emulation handlers. */
+#include <errno.h>
+#include <linux/audit.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "emulate.h"
+#include "log.h"
+#include "notify.h"
+#include "syscalls.h"
+
+int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *pol, bool quiet,
+		    struct sbx_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->listener = listener;
+	s->pol = pol;
+	s->quiet = quiet;
+	/* The kernel's structs may grow: size the buffers by what it says, never by ours. */
+	if (sys_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &s->sizes) == -1)
+		return sbx_error_set(err, errno, "seccomp(SECCOMP_GET_NOTIF_SIZES)");
+	if (s->sizes.seccomp_notif < sizeof(struct seccomp_notif))
+		s->sizes.seccomp_notif = sizeof(struct seccomp_notif);
+	if (s->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
+		s->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+	sbx_bound_init(&s->bound);
+	pthread_mutex_init(&s->deny_lock, NULL);
+	pthread_mutex_init(&s->cancel_lock, NULL);
+	pthread_cond_init(&s->cancel_cond, NULL);
+	atomic_init(&s->idle, 0);
+	atomic_init(&s->workers, 0);
+	return 0;
+}
+
+static long sbx_dispatch(struct sbx_call *c)
+{
+	const struct seccomp_data *d = &c->n->data;
+
+	/* The filter notifies x86_64 calls only; anything else here is a filter bug: deny. */
+	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr & __X32_SYSCALL_BIT))
+		return -EPERM;
+	switch (d->nr) {
+	case __NR_connect:
+		c->name = "connect";
+		return sbx_emu_connect(c);
+	case __NR_bind:
+		c->name = "bind";
+		return sbx_emu_bind(c);
+	case __NR_sendto:
+		c->name = "sendto";
+		return sbx_emu_sendto(c);
+	case __NR_sendmsg:
+		c->name = "sendmsg";
+		return sbx_emu_sendmsg(c);
+	case __NR_sendmmsg:
+		c->name = "sendmmsg";
+		return sbx_emu_sendmmsg(c);
+	}
+	return -EPERM;
+}
+
+void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
+		       struct seccomp_notif_resp *resp)
+{
+	struct sbx_call c = { .sup = s, .n = n, .task = { .pidfd = -1 } };
+	long r;
+
+	r = sbx_task_open(&c.task, n->pid);
+	if (r == 0)
+		r = sbx_dispatch(&c);
+	else if (r == -ESRCH)
+		r = SBX_NO_REPLY; /* gone before we looked */
+	else
+		r = -EPERM;
+
+	if (r != SBX_NO_REPLY) {
+		resp->id = n->id;
+		resp->flags = 0;
+		resp->val = r < 0 ? 0 : r;
+		resp->error = r < 0 ? (__s32)r : 0;
+		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. */
+		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 && c.post_signal)
+			sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
+	}
+	sbx_task_close(&c.task);
+}
+
+static void sbx_spawn_worker(struct sbx_sup *s);
+
+static void *sbx_worker(void *arg)
+{
+	struct sbx_sup *s = arg;
+	struct seccomp_notif *n = calloc(1, s->sizes.seccomp_notif);
+	struct seccomp_notif_resp *resp = calloc(1, s->sizes.seccomp_notif_resp);
+
+	/* Own cwd and umask, so a bind performed for one caller never races another's. */
+	if (!n || !resp || unshare(CLONE_FS) == -1) {
+		sbx_log_err("cannot start a notify worker: %s", strerror(errno ? errno : ENOMEM));
+		atomic_fetch_sub(&s->workers, 1);
+		free(n);
+		free(resp);
+		return NULL;
+	}
+	for (;;) {
+		memset(n, 0, s->sizes.seccomp_notif);
+		atomic_fetch_add(&s->idle, 1);
+		int r = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, n);
+		int idle = atomic_fetch_sub(&s->idle, 1) - 1;
+
+		if (r == -1) {
+			if (errno == EINTR || errno == ENOENT)
+				continue; /* a stray signal, or the caller died before we looked */
+			sbx_log_err("seccomp notification receive failed: %s", strerror(errno));
+			break;
+		}
+		if (idle == 0)
+			sbx_spawn_worker(s);
+		sbx_notify_handle(s, n, resp);
+		if (atomic_load(&s->idle) >= SBX_WORKERS_IDLE)
+			break;
+	}
+	atomic_fetch_sub(&s->workers, 1);
+	free(n);
+	free(resp);
+	return NULL;
+}
+
+static void sbx_spawn_worker(struct sbx_sup *s)
+{
+	static atomic_int warned;
+	pthread_attr_t attr;
+	pthread_t th;
+	int r;
+
+	if (atomic_fetch_add(&s->workers, 1) >= SBX_WORKERS_MAX) {
+		atomic_fetch_sub(&s->workers, 1);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&th, &attr, sbx_worker, s);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		atomic_fetch_sub(&s->workers, 1);
+		if (atomic_exchange(&warned, 1) == 0)
+			sbx_log_warn("cannot start another notify worker: %s", strerror(r));
+	}
+}
+
+static void sbx_cancel_handler(int sig)
+{
+	(void)sig; /* only here to make a blocking call return EINTR */
+}
+
+int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err)
+{
+	struct sigaction sa = { .sa_handler = sbx_cancel_handler }; /* no SA_RESTART */
+	int i, r;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SBX_SIG_CANCEL, &sa, NULL) == -1)
+		return sbx_error_set(err, errno, "sigaction");
+	r = sbx_cancel_start(s);
+	if (r < 0)
+		return sbx_error_set(err, -r, "start the cancel monitor");
+	for (i = 0; i < SBX_WORKERS_MIN; i++)
+		sbx_spawn_worker(s);
+	if (atomic_load(&s->workers) == 0)
+		return sbx_error_set(err, EAGAIN, "start notify workers");
+	return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * notify: the supervisor's receive → decode → decide → act → respond loop.
+ *
+ * Workers block in SECCOMP_IOCTL_NOTIF_RECV; whenever the last idle worker takes a request
+ * another is started (up to SBX_WORKERS_MAX), so a call that blocks for one caller never
+ * stalls the others; surplus idle workers exit.
+ */
+#ifndef SBX_NOTIFY_H
+#define SBX_NOTIFY_H
+
+#include "error.h"
+#include "sup.h"
+
+#define SBX_WORKERS_MIN	 2
+#define SBX_WORKERS_MAX	 256
+#define SBX_WORKERS_IDLE 4
+
+/* sbx_notify_init() - prepare @s for @listener and @pol (sizes, locks, bound set). */
+int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *pol, bool quiet,
+		    struct sbx_error *err);
+
+/* sbx_notify_start() - start the cancel monitor and the first workers. */
+int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
+
+/* sbx_notify_handle() - answer one received notification (exposed for tests and bench). */
+void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
+		       struct seccomp_notif_resp *resp);
+
+#endif

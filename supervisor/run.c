@@ -1,0 +1,191 @@
+/* Owns the command's lifecycle: fork, listener hand-over, signal forwarding, exit status. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../filters/filter.h"
+#include "../shim/shim.h"
+#include "log.h"
+#include "notify.h"
+#include "run.h"
+#include "syscalls.h"
+#include "util.h"
+
+static const int sbx_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static int sbx_wait_status(int pidfd)
+{
+	siginfo_t si = { 0 };
+
+	while (waitid(P_PIDFD, pidfd, &si, WEXITED) == -1)
+		if (errno != EINTR)
+			return -errno;
+	if (si.si_code == CLD_EXITED)
+		return si.si_status;
+	return 128 + si.si_status;
+}
+
+/* Why the shim could not install the filter, with what the user can do about it. */
+static int sbx_shim_error(const struct sbx_shim_msg *m, struct sbx_error *err)
+{
+	sbx_error_set(err, m->err, "cannot sandbox the command: %s", m->what);
+	if (m->err == EBUSY)
+		sbx_error_hint(err,
+			       "this process already runs under a seccomp listener (another "
+			       "sbx-supervise or container supervisor); nesting is not supported");
+	else if (m->err == EINVAL || m->err == ENOSYS)
+		sbx_error_hint(err, "the kernel needs seccomp user notification (Linux 5.0+)");
+	return -m->err;
+}
+
+static int sbx_serve(pid_t pid, int pidfd)
+{
+	sigset_t set;
+	struct pollfd p[2];
+	_cleanup_close_ int sfd = -1;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(sbx_forwarded); i++)
+		sigaddset(&set, sbx_forwarded[i]);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	p[0] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(p, sfd >= 0 ? 2 : 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			/* A signal the kernel sent (a terminal's ^C, ^\, hangup) already went to
+			 * the command's process group too; forward only what someone sent us. */
+			if ((int)si.ssi_code <= 0)
+				sys_pidfd_send_signal(pidfd, si.ssi_signo, NULL, 0);
+		}
+	}
+	(void)pid;
+	return sbx_wait_status(pidfd);
+}
+
+int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
+{
+	struct sbx_bpf bpf = { 0 };
+	struct sbx_shim_msg m = { .listener = -1 };
+	_cleanup_close_ int sync_fd = -1, pidfd = -1, listener = -1;
+	struct sbx_sup *sup;
+	sigset_t block, old;
+	int sp[2], r, status;
+	pid_t pid;
+	size_t i;
+
+	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, &bpf, err);
+	if (r < 0)
+		return r;
+	sbx_task_probe();
+	if (access("/proc/thread-self/fd", F_OK) == -1) {
+		sbx_bpf_free(&bpf);
+		sbx_error_set(err, errno, "/proc/thread-self/fd");
+		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
+		sbx_bpf_free(&bpf);
+		return sbx_error_set(err, errno, "socketpair");
+	}
+
+	/* Blocked before fork so none is lost before the signalfd exists; the shim restores
+	 * the original mask before execve. */
+	sigemptyset(&block);
+	for (i = 0; i < ARRAY_SIZE(sbx_forwarded); i++)
+		sigaddset(&block, sbx_forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	pid = fork();
+	if (pid == -1) {
+		r = sbx_error_set(err, errno, "fork");
+		sbx_bpf_free(&bpf);
+		close(sp[0]);
+		close(sp[1]);
+		return r;
+	}
+	if (pid == 0) {
+		struct sbx_shim_args a = {
+			.bpf = &bpf,
+			.sync_fd = sp[1],
+			.parent = getppid(),
+			.argv = o->argv,
+			.mask = &old,
+		};
+
+		close(sp[0]);
+		sbx_shim_run(&a);
+	}
+	close(sp[1]);
+	sync_fd = sp[0];
+	sbx_bpf_free(&bpf);
+
+	pidfd = sys_pidfd_open(pid, 0);
+	if (pidfd < 0) {
+		r = sbx_error_set(err, errno, "pidfd_open");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return sbx_error_hint(err, "the kernel needs pidfd support (Linux 5.6+)");
+	}
+	if (read(sync_fd, &m, sizeof(m)) != sizeof(m) || m.listener < 0) {
+		status = sbx_wait_status(pidfd);
+		if (m.listener < 0 && m.err)
+			return sbx_shim_error(&m, err);
+		return sbx_error_set(err, EIO, "the sandbox shim failed (status %d)", status);
+	}
+	/* Taken, not sent: the child can no longer sendmsg() anything we would see. */
+	listener = sys_pidfd_getfd(pidfd, m.listener, 0);
+	if (listener < 0) {
+		r = sbx_error_set(err, errno, "pidfd_getfd of the seccomp listener");
+		kill(pid, SIGKILL);
+		sbx_wait_status(pidfd);
+		return sbx_error_hint(err, "the kernel needs pidfd_getfd (Linux 5.6+)");
+	}
+
+	/* Nothing in the sandbox may ptrace us, read our memory or take our listener through
+	 * /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1) {
+		r = sbx_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+		kill(pid, SIGKILL);
+		sbx_wait_status(pidfd);
+		return r;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	sup = malloc(sizeof(*sup));
+	if (!sup)
+		r = sbx_error_set(err, ENOMEM, "supervisor state");
+	else
+		r = sbx_notify_init(sup, listener, &o->pol, o->quiet, err);
+	if (r == 0)
+		r = sbx_notify_start(sup, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		sbx_wait_status(pidfd);
+		return r;
+	}
+	if (write(sync_fd, "g", 1) != 1) {
+		r = sbx_error_set(err, errno, "start the command");
+		kill(pid, SIGKILL);
+		sbx_wait_status(pidfd);
+		return r;
+	}
+	/* sup and the listener stay alive until exit: workers may be mid-call. */
+	listener = -1;
+	return sbx_serve(pid, pidfd);
+}

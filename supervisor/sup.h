@@ -1,0 +1,86 @@
+/*
+ * sup: the state every notify worker shares, and the per-notification call context.
+ * Workers only read the policy; the bound set, denial dedup and cancel list lock themselves.
+ */
+#ifndef SBX_SUP_H
+#define SBX_SUP_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "bound.h"
+#include "policy.h"
+#include "task.h"
+
+/* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
+ * the caller is gone (its syscall was interrupted or it died). */
+#define SBX_NO_REPLY LONG_MIN
+
+/* Interrupts a worker blocked in a call performed for a caller that went away. */
+#define SBX_SIG_CANCEL SIGUSR1
+
+#define SBX_DENY_SLOTS 1024
+
+struct sbx_blocking {
+	pthread_t thread;
+	__u64 id;
+	struct sbx_blocking *next;
+};
+
+struct sbx_sup {
+	int listener;
+	const struct sbx_policy *pol;
+	bool quiet;
+	struct seccomp_notif_sizes sizes;
+	struct sbx_bound bound;
+
+	/* worker pool */
+	atomic_int idle, workers;
+
+	/* denial lines already printed (hashes of call + target) */
+	pthread_mutex_t deny_lock;
+	unsigned long long deny_seen[SBX_DENY_SLOTS];
+	size_t deny_n;
+
+	/* calls being performed that might block, watched by the cancel monitor */
+	pthread_mutex_t cancel_lock;
+	pthread_cond_t cancel_cond;
+	struct sbx_blocking *blocking;
+};
+
+struct sbx_call {
+	struct sbx_sup *sup;
+	const struct seccomp_notif *n;
+	struct sbx_task task;
+	const char *name; /* "connect", "sendto", … for messages */
+	int post_signal;  /* raised in the caller after the reply, 0 for none */
+};
+
+/* sbx_notif_id_valid() - whether notification @id is still pending (its caller waits). */
+bool sbx_notif_id_valid(int listener, __u64 id);
+
+/* sbx_call_valid() - sbx_notif_id_valid() for @c: call after every read of its memory. */
+bool sbx_call_valid(const struct sbx_call *c);
+
+/*
+ * sbx_deny() - report a denial of @c to @target (already formatted) once per call+target,
+ * with @hint ("--allow-unix-socket …") or, when NULL, @reason. Return -EPERM.
+ */
+long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
+
+/* sbx_cancel_begin/end() - bracket a performed call that may block; while inside, the
+ * monitor interrupts this thread with SBX_SIG_CANCEL if the notification stops being valid. */
+void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b);
+void sbx_cancel_end(struct sbx_call *c, struct sbx_blocking *b);
+
+/* sbx_cancel_retry() - after a performed call failed with EINTR: whether to try again
+ * (the caller still waits); when it returns false the caller is gone. */
+bool sbx_cancel_retry(struct sbx_call *c);
+
+/* sbx_cancel_start() - start the monitor thread. Return 0 or -errno. */
+int sbx_cancel_start(struct sbx_sup *s);
+
+#endif

@@ -1,0 +1,166 @@
+/* Owns access to a notifying thread: pidfd, memory, fds, cwd, ids. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "syscalls.h"
+#include "task.h"
+#include "util.h"
+
+static bool sbx_pidfd_thread;
+
+bool sbx_task_probe(void)
+{
+	int fd = sys_pidfd_open(gettid(), PIDFD_THREAD);
+
+	sbx_pidfd_thread = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	return sbx_pidfd_thread;
+}
+
+static pid_t sbx_task_tgid(pid_t tid)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5))
+			return (pid_t)strtol(line + 5, NULL, 10);
+	return -ESRCH;
+}
+
+int sbx_task_open(struct sbx_task *t, pid_t tid)
+{
+	t->tid = tid;
+	if (sbx_pidfd_thread) {
+		t->pidfd = sys_pidfd_open(tid, PIDFD_THREAD);
+	} else {
+		/* Before Linux 6.9 a pidfd names a thread group: use the leader, whose fd
+		 * table the thread shares unless it unshared CLONE_FILES (documented limit). */
+		pid_t tgid = sbx_task_tgid(tid);
+
+		if (tgid < 0)
+			return tgid;
+		t->pidfd = sys_pidfd_open(tgid, 0);
+	}
+	return t->pidfd >= 0 ? 0 : -errno;
+}
+
+void sbx_task_close(struct sbx_task *t)
+{
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	t->pidfd = -1;
+}
+
+int sbx_task_read(const struct sbx_task *t, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	/* A short read means part of the range is unmapped: the kernel would fault too. */
+	if (n != (ssize_t)len)
+		return n < 0 && errno != EFAULT && errno != ENOMEM ? -errno : -EFAULT;
+	return 0;
+}
+
+int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len }, remote = { (void *)(uintptr_t)addr, len };
+
+	if (process_vm_writev(t->tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return -EFAULT;
+	return 0;
+}
+
+int sbx_task_getfd(const struct sbx_task *t, int fd)
+{
+	int r;
+
+	if (fd < 0)
+		return -EBADF;
+	r = sys_pidfd_getfd(t->pidfd, fd, 0);
+	return r >= 0 ? r : -errno;
+}
+
+int sbx_task_cwd(const struct sbx_task *t)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd", t->tid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+static void sbx_parse_ids(const char *s, unsigned int out[3])
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		out[i] = (unsigned int)strtoul(s, &end, 10);
+		s = end;
+	}
+}
+
+int sbx_task_ids(const struct sbx_task *t, struct sbx_task_ids *ids)
+{
+	char path[64], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	int seen = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", t->tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Umask:", 6)) {
+			ids->umask = (mode_t)strtoul(line + 6, NULL, 8);
+			seen |= 1;
+		} else if (!strncmp(line, "Tgid:", 5)) {
+			ids->tgid = (pid_t)strtol(line + 5, NULL, 10);
+			seen |= 2;
+		} else if (!strncmp(line, "Uid:", 4)) {
+			sbx_parse_ids(line + 4, ids->uid);
+			seen |= 4;
+		} else if (!strncmp(line, "Gid:", 4)) {
+			sbx_parse_ids(line + 4, ids->gid);
+			seen |= 8;
+		}
+	}
+	return seen == 15 ? 0 : -ESRCH;
+}
+
+void sbx_task_comm(pid_t tid, char *out, size_t n)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
+	snprintf(out, n, "?");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || n < 2)
+		return;
+	r = read(fd, out, n - 1);
+	if (r <= 0) {
+		snprintf(out, n, "?");
+		return;
+	}
+	out[r] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}

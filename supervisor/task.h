@@ -1,0 +1,54 @@
+/*
+ * task: the thread that made a notified call, as the supervisor reaches it: its memory,
+ * its fds, its cwd and ids. Every read must be followed by sbx_notif_id_valid() before the
+ * bytes are trusted to belong to that thread (a dead thread's tid can be reused).
+ */
+#ifndef SBX_TASK_H
+#define SBX_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sbx_task {
+	pid_t tid;
+	int pidfd; /* a thread pidfd where the kernel has PIDFD_THREAD, else the leader's */
+};
+
+struct sbx_task_ids {
+	pid_t tgid;
+	uid_t uid[3]; /* real, effective, saved */
+	gid_t gid[3];
+	mode_t umask;
+};
+
+/* sbx_task_probe() - detect PIDFD_THREAD once at start; return whether it is available. */
+bool sbx_task_probe(void);
+
+/* sbx_task_open() - open a pidfd for @tid. Return 0 or -errno (ESRCH: it is gone). */
+int sbx_task_open(struct sbx_task *t, pid_t tid);
+
+/* sbx_task_close() - release the pidfd; safe to call twice. */
+void sbx_task_close(struct sbx_task *t);
+
+/* sbx_task_read() - copy exactly @len bytes at @addr. Return 0, or -EFAULT on any short read. */
+int sbx_task_read(const struct sbx_task *t, uint64_t addr, void *buf, size_t len);
+
+/* sbx_task_write() - store exactly @len bytes at @addr. Return 0 or -EFAULT. */
+int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len);
+
+/* sbx_task_getfd() - duplicate the thread's fd @fd into the supervisor (O_CLOEXEC).
+ * Return the new fd, or -EBADF when @fd is not open there, or another -errno. */
+int sbx_task_getfd(const struct sbx_task *t, int fd);
+
+/* sbx_task_cwd() - an O_PATH fd on the thread's working directory, or -errno. */
+int sbx_task_cwd(const struct sbx_task *t);
+
+/* sbx_task_ids() - read tgid, uids, gids and umask from /proc. Return 0 or -errno. */
+int sbx_task_ids(const struct sbx_task *t, struct sbx_task_ids *ids);
+
+/* sbx_task_comm() - the thread's command name for messages ("?" when unreadable). */
+void sbx_task_comm(pid_t tid, char *out, size_t n);
+
+#endif
