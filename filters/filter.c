@@ -2,8 +2,8 @@
  * Owns the seccomp program: which socket-family calls are decided in BPF, which are notified,
  * and how the compat ABIs (i386 via int 0x80, x32) are closed.
  *
- * Two libseccomp contexts are merged: the native one notifies, the compat one refuses. They
- * must be separate because libseccomp applies a rule's argument checks to the i386 socketcall
+ * Three libseccomp contexts are merged: the native one notifies, the i386 and x32 ones refuse.
+ * They must be separate because libseccomp applies a rule's argument checks to the i386 socketcall
  * variant too, where the registers hold socketcall's (call, args*) and not the real arguments:
  * `sendto(…, addr != NULL)` would become a test of a register the caller sets freely. So in
  * the compat context socketcall is refused outright, first, which also absorbs the multiplexed
@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <stdbool.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -72,7 +73,8 @@ static int sbx_filter_common(scmp_filter_ctx ctx, struct sbx_error *err)
 	RULE(ctx, SCMP_ACT_ERRNO(ENOSYS), io_uring_register, 0);
 
 	/* The kernel reads ioctl's cmd as an unsigned int: compare the low 32 bits only, or a
-	 * caller could set a high bit and slip TIOCSTI past an exact 64-bit comparison. */
+	 * caller could set a high bit and slip TIOCSTI past an exact 64-bit comparison. (On
+	 * x32 libseccomp compares the low half anyway, which is right for an int.) */
 	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
 	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
 	return 0;
@@ -100,7 +102,13 @@ static int sbx_filter_native(scmp_filter_ctx ctx, enum sbx_filter_mode mode, str
 	return 0;
 }
 
-static int sbx_filter_compat(scmp_filter_ctx ctx, struct sbx_error *err)
+/*
+ * @exact_args: whether libseccomp's argument comparisons see what the kernel uses. True for
+ * i386, whose arguments are 32-bit. False for x32: libseccomp compares only the low 32 bits
+ * there, but connect/bind/sendto are common syscalls run by the 64-bit handlers with the full
+ * register, so "addr == NULL" would pass for 0x100000000. There they are refused outright.
+ */
+static int sbx_filter_compat(scmp_filter_ctx ctx, bool exact_args, struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
@@ -110,50 +118,72 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, struct sbx_error *err)
 	r = sbx_filter_common(ctx, err);
 	if (r < 0)
 		return r;
-	RULE(ctx, eperm, connect, 1, SCMP_A1(SCMP_CMP_NE, 0));
-	RULE(ctx, eperm, bind, 1, SCMP_A1(SCMP_CMP_NE, 0));
-	RULE(ctx, eperm, sendto, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	if (exact_args) {
+		RULE(ctx, eperm, connect, 1, SCMP_A1(SCMP_CMP_NE, 0));
+		RULE(ctx, eperm, bind, 1, SCMP_A1(SCMP_CMP_NE, 0));
+		RULE(ctx, eperm, sendto, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	} else {
+		RULE(ctx, eperm, connect, 0);
+		RULE(ctx, eperm, bind, 0);
+		RULE(ctx, eperm, sendto, 0);
+	}
 	RULE(ctx, eperm, sendmsg, 0);
 	RULE(ctx, eperm, sendmmsg, 0);
+	return 0;
+}
+
+/* A context for one foreign ABI, with the same bad-arch action as the native one. */
+static int sbx_filter_foreign(uint32_t arch, bool exact_args, scmp_filter_ctx *out,
+			      struct sbx_error *err)
+{
+	_cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r;
+
+	if (!ctx)
+		return sbx_error_set(err, ENOMEM, "seccomp_init");
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+	if (r == 0)
+		r = seccomp_arch_add(ctx, arch);
+	if (r < 0)
+		return sbx_error_set(err, -r, "seccomp architecture setup");
+	r = sbx_filter_compat(ctx, exact_args, err);
+	if (r < 0)
+		return r;
+	*out = steal_ptr(ctx);
 	return 0;
 }
 
 static int sbx_filter_ctx(enum sbx_filter_mode mode, scmp_filter_ctx *out, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx native = NULL;
-	_cleanup_seccomp_ scmp_filter_ctx compat = NULL;
+	_cleanup_seccomp_ scmp_filter_ctx x86 = NULL;
+	_cleanup_seccomp_ scmp_filter_ctx x32 = NULL;
 	int r;
 
 	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
 		return sbx_error_set(err, ENOTSUP, "sbx supports x86_64 hosts only");
 
 	native = seccomp_init(SCMP_ACT_ALLOW);
-	compat = seccomp_init(SCMP_ACT_ALLOW);
-	if (!native || !compat)
+	if (!native)
 		return sbx_error_set(err, ENOMEM, "seccomp_init");
 	/* An unknown ABI is never a way around the policy. */
 	r = seccomp_attr_set(native, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	if (r == 0)
-		r = seccomp_attr_set(compat, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	if (r == 0)
-		r = seccomp_arch_remove(compat, SCMP_ARCH_NATIVE);
-	if (r == 0)
-		r = seccomp_arch_add(compat, SCMP_ARCH_X86);
-	if (r == 0)
-		r = seccomp_arch_add(compat, SCMP_ARCH_X32);
 	if (r < 0)
-		return sbx_error_set(err, -r, "seccomp architecture setup");
-
+		return sbx_error_set(err, -r, "seccomp bad-arch action");
 	r = sbx_filter_native(native, mode, err);
+	if (r == 0)
+		r = sbx_filter_foreign(SCMP_ARCH_X86, true, &x86, err);
+	if (r == 0)
+		r = sbx_filter_foreign(SCMP_ARCH_X32, false, &x32, err);
 	if (r < 0)
 		return r;
-	r = sbx_filter_compat(compat, err);
-	if (r < 0)
-		return r;
-	r = seccomp_merge(native, compat);
+	r = seccomp_merge(native, steal_ptr(x86));
+	if (r == 0)
+		r = seccomp_merge(native, steal_ptr(x32));
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp_merge");
-	compat = NULL; /* seccomp_merge() consumed it */
 	*out = steal_ptr(native);
 	return 0;
 }
