@@ -70,9 +70,14 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 	long r;
 
 	r = sbx_task_open(&c.task, n->pid);
-	if (r == 0)
+	if (r == 0) {
 		r = sbx_dispatch(&c);
-	else if (r == -ESRCH)
+		/* Fail closed, but say why: the caller cut us off (PR_SET_DUMPABLE 0). */
+		if (r == -EPERM && c.task.unreadable)
+			sbx_deny(&c, "(a process sbx cannot inspect)", NULL,
+				 "it made itself non-dumpable, so sbx cannot read its call; "
+				 "running sbx as root avoids this");
+	} else if (r == -ESRCH)
 		r = SBX_NO_REPLY; /* gone before we looked */
 	else
 		r = -EPERM;

@@ -63,7 +63,7 @@ void sbx_task_close(struct sbx_task *t)
 	t->pidfd = -1;
 }
 
-int sbx_task_read(const struct sbx_task *t, uint64_t addr, void *buf, size_t len)
+int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
@@ -71,6 +71,10 @@ int sbx_task_read(const struct sbx_task *t, uint64_t addr, void *buf, size_t len
 	if (len == 0)
 		return 0;
 	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	if (n < 0 && errno == EPERM) {
+		t->unreadable = true;
+		return -EPERM;
+	}
 	/* A short read means part of the range is unmapped: the kernel would fault too. */
 	if (n != (ssize_t)len)
 		return n < 0 && errno != EFAULT && errno != ENOMEM ? -errno : -EFAULT;
@@ -86,13 +90,15 @@ int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, siz
 	return 0;
 }
 
-int sbx_task_getfd(const struct sbx_task *t, int fd)
+int sbx_task_getfd(struct sbx_task *t, int fd)
 {
 	int r;
 
 	if (fd < 0)
 		return -EBADF;
 	r = sys_pidfd_getfd(t->pidfd, fd, 0);
+	if (r < 0 && errno == EPERM)
+		t->unreadable = true;
 	return r >= 0 ? r : -errno;
 }
 

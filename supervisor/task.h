@@ -13,7 +13,8 @@
 
 struct sbx_task {
 	pid_t tid;
-	int pidfd; /* a thread pidfd where the kernel has PIDFD_THREAD, else the leader's */
+	int pidfd;	 /* a thread pidfd where the kernel has PIDFD_THREAD, else the leader's */
+	bool unreadable; /* the kernel refused us its memory or fds (it is not dumpable) */
 };
 
 struct sbx_task_ids {
@@ -33,14 +34,14 @@ int sbx_task_open(struct sbx_task *t, pid_t tid);
 void sbx_task_close(struct sbx_task *t);
 
 /* sbx_task_read() - copy exactly @len bytes at @addr. Return 0, or -EFAULT on any short read. */
-int sbx_task_read(const struct sbx_task *t, uint64_t addr, void *buf, size_t len);
+int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len);
 
 /* sbx_task_write() - store exactly @len bytes at @addr. Return 0 or -EFAULT. */
 int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len);
 
 /* sbx_task_getfd() - duplicate the thread's fd @fd into the supervisor (O_CLOEXEC).
  * Return the new fd, or -EBADF when @fd is not open there, or another -errno. */
-int sbx_task_getfd(const struct sbx_task *t, int fd);
+int sbx_task_getfd(struct sbx_task *t, int fd);
 
 /* sbx_task_cwd() - an O_PATH fd on the thread's working directory, or -errno. */
 int sbx_task_cwd(const struct sbx_task *t);
