@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 
 #include "filter.h"
 #include "../supervisor/util.h"
@@ -44,26 +45,83 @@ static void sbx_seccomp_releasep(scmp_filter_ctx *ctx)
 			return sbx_error_set(err, -_r, "seccomp rule for %s", #name); \
 	} while (0)
 
-/* Rules that depend on registers only: identical for every ABI. */
-static int sbx_filter_common(scmp_filter_ctx ctx, struct sbx_error *err)
+/*
+ * socket(AF_INET/AF_INET6, TYPE, PROTO) when @type is allowed: only @proto or 0. Anything else
+ * (SCTP or MPTCP stream sockets, UDP-Lite, …) could reach the network by means the supervisor
+ * does not judge (sctp_connectx is a setsockopt). One comparison per argument and rule, so
+ * "not 0 and not P" is "> P" plus each value between.
+ */
+static int sbx_filter_inet_type(scmp_filter_ctx ctx, int family, int type, int proto,
+				struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
-	static const int denied_low[] = {
-		AF_UNSPEC, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-	};
+	int p;
+
+	RULE(ctx, eperm, socket, 3, SCMP_A0(SCMP_CMP_EQ, family),
+	     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, type), SCMP_A2(SCMP_CMP_GT, proto));
+	for (p = 1; p < proto; p++)
+		RULE(ctx, eperm, socket, 3, SCMP_A0(SCMP_CMP_EQ, family),
+		     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, type), SCMP_A2(SCMP_CMP_EQ, p));
+	return 0;
+}
+
+/* socket(AF_INET/AF_INET6, …): stream only with tcp endpoints, datagram only with udp ones
+ * (or always, inside a private namespace or with --net host). Raw, packet: never. */
+static int sbx_filter_inet(scmp_filter_ctx ctx, bool tcp, bool udp, struct sbx_error *err)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	size_t f;
+	int t, r;
+
+	for (f = 0; f < ARRAY_SIZE(families); f++) {
+		if (!tcp && !udp) {
+			RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_EQ, families[f]));
+			continue;
+		}
+		/* SOCK_NONBLOCK and SOCK_CLOEXEC live above the low 4 bits of the type. */
+		for (t = 0; t < 16; t++) {
+			if ((t == SOCK_STREAM && tcp) || (t == SOCK_DGRAM && udp))
+				continue;
+			RULE(ctx, eperm, socket, 2, SCMP_A0(SCMP_CMP_EQ, families[f]),
+			     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, t));
+		}
+		r = tcp ? sbx_filter_inet_type(ctx, families[f], SOCK_STREAM, IPPROTO_TCP, err) : 0;
+		if (r == 0 && udp)
+			r = sbx_filter_inet_type(ctx, families[f], SOCK_DGRAM, IPPROTO_UDP, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Rules that depend on registers only: identical for every ABI. */
+static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_policy *pol,
+			     struct sbx_error *err)
+{
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	static const int denied_low[] = { AF_UNSPEC, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
+	bool any = pol->net == SBX_NET_ISOLATED || pol->net == SBX_NET_NONE ||
+		   pol->net == SBX_NET_HOST;
 	size_t i;
+	int r;
 
 	/*
-	 * socket(): AF_UNIX (1) and AF_NETLINK (16) with NETLINK_ROUTE only. libseccomp allows one
-	 * comparison per argument and rule, so "not 1 and not 16" is spelled as "> 16" plus each
-	 * value below it. A 64-bit register with high bits set compares > 16 and is refused, even
-	 * though the kernel would truncate it to an int: failing closed on that is harmless.
+	 * socket(): AF_UNIX (1), AF_NETLINK (16) with NETLINK_ROUTE, and AF_INET (2) / AF_INET6
+	 * (10) as the network policy says. libseccomp allows one comparison per argument and
+	 * rule, so "none of these" is spelled as "> 16" plus each other value below it. A 64-bit
+	 * register with high bits set compares > 16 and is refused, even though the kernel
+	 * would truncate it to an int: failing closed on that is harmless.
 	 */
 	RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_GT, AF_NETLINK));
 	for (i = 0; i < ARRAY_SIZE(denied_low); i++)
 		RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_EQ, denied_low[i]));
 	RULE(ctx, eperm, socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 	     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	r = sbx_filter_inet(ctx, any || sbx_pol_has_proto(pol, SBX_PROTO_TCP),
+			    any || sbx_pol_has_proto(pol, SBX_PROTO_UDP), err);
+	if (r < 0)
+		return r;
 	RULE(ctx, eperm, socketpair, 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
 
 	/* io_uring would perform socket calls without any syscall we filter; ENOSYS makes
@@ -80,12 +138,13 @@ static int sbx_filter_common(scmp_filter_ctx ctx, struct sbx_error *err)
 	return 0;
 }
 
-static int sbx_filter_native(scmp_filter_ctx ctx, enum sbx_filter_mode mode, struct sbx_error *err)
+static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_policy *pol,
+			     enum sbx_filter_mode mode, struct sbx_error *err)
 {
 	const uint32_t check = mode == SBX_FILTER_BPF_ONLY ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
 	int r;
 
-	r = sbx_filter_common(ctx, err);
+	r = sbx_filter_common(ctx, pol, err);
 	if (r < 0)
 		return r;
 	if (check == SCMP_ACT_ALLOW)
@@ -99,6 +158,10 @@ static int sbx_filter_native(scmp_filter_ctx ctx, enum sbx_filter_mode mode, str
 	 * check, so every call is notified and performed by the supervisor on its own copy. */
 	RULE(ctx, check, sendmsg, 0);
 	RULE(ctx, check, sendmmsg, 0);
+	/* listen() on an unbound inet socket binds it to every interface: where the sandbox
+	 * shares the host's namespace and may hold TCP sockets, the supervisor looks first. */
+	if (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP))
+		RULE(ctx, check, listen, 0);
 	return 0;
 }
 
@@ -108,14 +171,15 @@ static int sbx_filter_native(scmp_filter_ctx ctx, enum sbx_filter_mode mode, str
  * there, but connect/bind/sendto are common syscalls run by the 64-bit handlers with the full
  * register, so "addr == NULL" would pass for 0x100000000. There they are refused outright.
  */
-static int sbx_filter_compat(scmp_filter_ctx ctx, bool exact_args, struct sbx_error *err)
+static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_policy *pol, bool exact_args,
+			     struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	int r;
 
 	/* First, unconditionally: see the comment at the top of this file. */
 	RULE(ctx, eperm, socketcall, 0);
-	r = sbx_filter_common(ctx, err);
+	r = sbx_filter_common(ctx, pol, err);
 	if (r < 0)
 		return r;
 	if (exact_args) {
@@ -129,12 +193,14 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, bool exact_args, struct sbx_er
 	}
 	RULE(ctx, eperm, sendmsg, 0);
 	RULE(ctx, eperm, sendmmsg, 0);
+	if (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP))
+		RULE(ctx, eperm, listen, 0);
 	return 0;
 }
 
 /* A context for one foreign ABI, with the same bad-arch action as the native one. */
-static int sbx_filter_foreign(uint32_t arch, bool exact_args, scmp_filter_ctx *out,
-			      struct sbx_error *err)
+static int sbx_filter_foreign(const struct sbx_policy *pol, uint32_t arch, bool exact_args,
+			      scmp_filter_ctx *out, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -148,14 +214,15 @@ static int sbx_filter_foreign(uint32_t arch, bool exact_args, scmp_filter_ctx *o
 		r = seccomp_arch_add(ctx, arch);
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp architecture setup");
-	r = sbx_filter_compat(ctx, exact_args, err);
+	r = sbx_filter_compat(ctx, pol, exact_args, err);
 	if (r < 0)
 		return r;
 	*out = steal_ptr(ctx);
 	return 0;
 }
 
-static int sbx_filter_ctx(enum sbx_filter_mode mode, scmp_filter_ctx *out, struct sbx_error *err)
+static int sbx_filter_ctx(const struct sbx_policy *pol, enum sbx_filter_mode mode,
+			  scmp_filter_ctx *out, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx native = NULL;
 	_cleanup_seccomp_ scmp_filter_ctx x86 = NULL;
@@ -172,11 +239,11 @@ static int sbx_filter_ctx(enum sbx_filter_mode mode, scmp_filter_ctx *out, struc
 	r = seccomp_attr_set(native, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp bad-arch action");
-	r = sbx_filter_native(native, mode, err);
+	r = sbx_filter_native(native, pol, mode, err);
 	if (r == 0)
-		r = sbx_filter_foreign(SCMP_ARCH_X86, true, &x86, err);
+		r = sbx_filter_foreign(pol, SCMP_ARCH_X86, true, &x86, err);
 	if (r == 0)
-		r = sbx_filter_foreign(SCMP_ARCH_X32, false, &x32, err);
+		r = sbx_filter_foreign(pol, SCMP_ARCH_X32, false, &x32, err);
 	if (r < 0)
 		return r;
 	r = seccomp_merge(native, steal_ptr(x86));
@@ -198,8 +265,7 @@ int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, st
 	ssize_t n;
 	int r;
 
-	(void)pol; /* the socket policy is register-only today; endpoints will shape it */
-	r = sbx_filter_ctx(mode, &ctx, err);
+	r = sbx_filter_ctx(pol, mode, &ctx, err);
 	if (r < 0)
 		return r;
 
@@ -233,8 +299,7 @@ int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mod
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
 	int r;
 
-	(void)pol;
-	r = sbx_filter_ctx(mode, &ctx, err);
+	r = sbx_filter_ctx(pol, mode, &ctx, err);
 	if (r < 0)
 		return r;
 	fflush(f);

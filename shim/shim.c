@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "shim.h"
 #include "../supervisor/log.h"
 #include "../supervisor/syscalls.h"
@@ -36,6 +37,15 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 		_exit(125);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+	/* The supervisor is non-dumpable, which keeps same-uid processes from its memory and
+	 * fds, but CAP_SYS_PTRACE overrides that: root gives it up, and a Landlock domain
+	 * refuses the access whatever the capabilities. */
+	if (geteuid() == 0 && (e = sbx_confine_drop_ptrace()) < 0)
+		sbx_shim_fail(a->sync_fd, -e, "drop CAP_SYS_PTRACE");
+	e = sbx_confine_domain();
+	if (e < 0 && e != -EOPNOTSUPP)
+		sbx_shim_fail(a->sync_fd, -e, "landlock_restrict_self");
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
 		sbx_shim_fail(a->sync_fd, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");

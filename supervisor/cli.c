@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -34,6 +35,26 @@ void sbx_cli_usage(void)
 	      "126 if CMD cannot be executed; 127 if CMD was not found.\n"
 	      "See sbx-supervise(1).\n",
 	      stdout);
+}
+
+/* Rules the command itself could subvert by writing to the filesystem deserve a word. */
+static void sbx_cli_warn_rules(const struct sbx_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_unix; i++) {
+		const struct sbx_unix_rule *r = &pol->unix_rules[i];
+
+		if (r->pinned)
+			sbx_log_warn(
+				"%s is in a directory the command can write to; only the socket "
+				"there now is allowed (a restarted server needs a new sbx)",
+				r->path);
+		else if (r->kind == SBX_UNIX_DIR && access(r->path, W_OK) == 0)
+			sbx_log_warn("the command can write to %s, so any socket it links or moves "
+				     "there becomes reachable",
+				     r->path);
+	}
 }
 
 int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *err)
@@ -79,6 +100,7 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 			return -(err->code = EINVAL);
 		}
 	}
+	sbx_cli_warn_rules(&o->pol);
 	if (optind >= argc) {
 		sbx_error_set(err, 0, "no command given");
 		sbx_error_hint(err, "sbx-supervise [OPTIONS] -- CMD [ARG...]");

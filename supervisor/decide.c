@@ -10,12 +10,40 @@
 #include "decide.h"
 #include "util.h"
 
+/*
+ * "/proc/self" and "/proc/thread-self" name whoever resolves them, and the supervisor resolves
+ * on the caller's behalf: name the caller instead (a program reaching a socket through an
+ * O_PATH fd as /proc/self/fd/N means its own fd). A symlink leading into /proc/self is still
+ * resolved as the supervisor; that can only fail or be denied, since the decision is made on
+ * the inode reached.
+ */
+static int sbx_proc_self_rewrite(struct sbx_call *c, const char *in, char *out, size_t n)
+{
+	static const char self[] = "/proc/self/", thread[] = "/proc/thread-self/";
+	struct sbx_task_ids ids;
+	int w;
+
+	if (strncmp(in, self, sizeof(self) - 1) && strncmp(in, thread, sizeof(thread) - 1)) {
+		snprintf(out, n, "%s", in);
+		return 0;
+	}
+	if (sbx_task_ids(&c->task, &ids) < 0)
+		return -ENOENT;
+	if (!strncmp(in, self, sizeof(self) - 1))
+		w = snprintf(out, n, "/proc/%d/%s", ids.tgid, in + sizeof(self) - 1);
+	else
+		w = snprintf(out, n, "/proc/%d/task/%d/%s", ids.tgid, c->task.tid,
+			     in + sizeof(thread) - 1);
+	return w < (int)n ? 0 : -ENAMETOOLONG;
+}
+
 int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&d->out;
 	_cleanup_close_ int cwd = -1;
-	char link[64];
+	char link[64], path[SBX_SUN_PATH_MAX + 64];
 	ssize_t n;
+	int r;
 
 	d->pin = -1;
 	d->canon[0] = '\0';
@@ -25,13 +53,19 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 		d->out_len = len;
 		return 0;
 	}
+	/* Longer than a sockaddr_un: AF_UNIX refuses it before any lookup. */
+	if (len > sizeof(struct sockaddr_un))
+		return -EINVAL;
 
-	if (d->addr.path[0] != '/') {
+	r = sbx_proc_self_rewrite(c, d->addr.path, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (path[0] != '/') {
 		cwd = sbx_task_cwd(&c->task);
 		if (cwd < 0)
 			return cwd == -ENOENT ? -ENOENT : -EPERM;
 	}
-	d->pin = openat(cwd >= 0 ? cwd : AT_FDCWD, d->addr.path, O_PATH | O_CLOEXEC);
+	d->pin = openat(cwd >= 0 ? cwd : AT_FDCWD, path, O_PATH | O_CLOEXEC);
 	if (d->pin < 0)
 		return -errno;
 
@@ -52,11 +86,19 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 	char hint[PATH_MAX + 32];
 	struct stat st;
 
-	if (sbx_pol_match_path(c->sup->pol, d->canon))
+	const struct sbx_unix_rule *rule;
+
+	if (fstat(d->pin, &st) == -1)
+		return -EPERM;
+	rule = sbx_pol_match_path(c->sup->pol, d->canon);
+	if (rule && (!rule->pinned || (rule->dev == st.st_dev && rule->ino == st.st_ino)))
 		return 0;
-	if (fstat(d->pin, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
+	if (S_ISSOCK(st.st_mode) && sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
 		return 0;
+	if (rule)
+		return sbx_deny(c, d->canon, NULL,
+				"it is not the socket that was there when sbx started (the rule is "
+				"pinned because the sandbox can write to its directory)");
 	snprintf(hint, sizeof(hint), "--allow-unix-socket %s", d->canon);
 	return sbx_deny(c, d->canon, hint, NULL);
 }

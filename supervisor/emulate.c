@@ -13,6 +13,27 @@
 #include "log.h"
 #include "util.h"
 
+long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
+{
+	struct stat st;
+	int sock = sbx_task_getfd(&c->task, (int)fd);
+
+	if (sock < 0)
+		return sock;
+	if (fstat(sock, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		close(sock);
+		return -ENOTSOCK;
+	}
+	return sock;
+}
+
+static mode_t sbx_fd_mode(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? st.st_mode : 0;
+}
+
 static void sbx_dest_releasep(struct sbx_dest *d)
 {
 	sbx_dest_release(d);
@@ -46,6 +67,8 @@ long sbx_emu_connect(struct sbx_call *c)
 	if (sock < 0)
 		return sock;
 	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
+	if (r == 0 && !S_ISSOCK(sbx_fd_mode(sock)))
+		r = -ENOTSOCK;
 	if (r == 0)
 		r = sbx_dest_resolve(c, raw, len, &d);
 	if (!sbx_call_valid(c))
@@ -111,7 +134,7 @@ long sbx_emu_bind(struct sbx_call *c)
 	size_t len;
 	long r;
 
-	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
 	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
@@ -173,7 +196,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	long cap, r;
 	ssize_t n;
 
-	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
 	cap = sbx_emu_payload_cap(sock, a->args[2]);

@@ -9,6 +9,8 @@
 #ifndef SBX_EMULATE_H
 #define SBX_EMULATE_H
 
+#include <stdint.h>
+
 #include "sup.h"
 
 /* Largest payload copied for one send: streams send that much (a short write), datagrams
@@ -22,6 +24,9 @@ long sbx_emu_bind(struct sbx_call *c);
 long sbx_emu_sendto(struct sbx_call *c);
 long sbx_emu_sendmsg(struct sbx_call *c);
 long sbx_emu_sendmmsg(struct sbx_call *c);
+
+/* sbx_emu_getsock() - the caller's fd @fd as a socket of ours: -EBADF, -ENOTSOCK or the fd. */
+long sbx_emu_getsock(struct sbx_call *c, uint64_t fd);
 
 /* sbx_emu_payload_cap() - how many of @len bytes to copy for one send on @sock, or -EMSGSIZE
  * for a datagram too large to copy. */

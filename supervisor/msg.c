@@ -219,7 +219,7 @@ long sbx_emu_sendmsg(struct sbx_call *c)
 	const struct seccomp_data *a = &c->n->data;
 	_cleanup_close_ int sock = -1;
 
-	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
 	return sbx_msg_send(c, sock, a->args[1], (int)a->args[2]);
@@ -233,7 +233,7 @@ long sbx_emu_sendmmsg(struct sbx_call *c)
 	_cleanup_close_ int sock = -1;
 	long r = 0;
 
-	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
 	if (vlen > UIO_MAXIOV)

@@ -76,6 +76,23 @@ static int sbx_pol_dir(struct sbx_unix_rule *r, const char *arg, struct sbx_erro
 	return 0;
 }
 
+/* Whether the command (running as us) could replace the entry at @path: write access to its
+ * directory. Root can always. */
+static bool sbx_pol_dir_writable(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash;
+
+	if (!dir)
+		return true;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return access(dir, W_OK) == 0;
+}
+
 static int sbx_pol_path(struct sbx_unix_rule *r, const char *arg, struct sbx_error *err)
 {
 	_cleanup_free_ char *real = realpath(arg, NULL);
@@ -101,6 +118,9 @@ static int sbx_pol_path(struct sbx_unix_rule *r, const char *arg, struct sbx_err
 	r->kind = SBX_UNIX_PATH;
 	r->path = steal_ptr(real);
 	r->path_len = strlen(r->path);
+	r->pinned = sbx_pol_dir_writable(r->path);
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
 	return 0;
 }
 
@@ -187,6 +207,8 @@ void sbx_pol_free(struct sbx_policy *pol)
 		free(pol->unix_rules[i].path);
 	}
 	free(pol->unix_rules);
-	pol->unix_rules = NULL;
-	pol->n_unix = 0;
+	free(pol->endpoints);
+	free(pol->bind_ports);
+	free(pol->proxy_url);
+	memset(pol, 0, sizeof(*pol));
 }

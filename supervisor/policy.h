@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
+#include "endpoint.h"
 #include "error.h"
 
 #define SBX_UNIX_NAME_MAX 107 /* sun_path minus the leading NUL of an abstract name */
@@ -28,11 +30,31 @@ struct sbx_unix_rule {
 	size_t path_len;
 	unsigned char name[SBX_UNIX_NAME_MAX];
 	size_t name_len;
+	/* SBX_UNIX_PATH in a directory the sandbox can write: only this inode matches, since
+	 * otherwise a hard link or rename could put any other socket at the allowed path. */
+	bool pinned;
+	dev_t dev;
+	ino_t ino;
+};
+
+enum sbx_net_mode {
+	SBX_NET_FILTERED = 0, /* same namespace; every inet destination judged (the default) */
+	SBX_NET_ISOLATED,     /* new namespace with only lo; endpoints reached via the supervisor */
+	SBX_NET_NONE,	      /* new namespace with only lo; no endpoints */
+	SBX_NET_HOST,	      /* no network restriction; the AF_UNIX policy still applies */
 };
 
 struct sbx_policy {
 	struct sbx_unix_rule *unix_rules;
 	size_t n_unix;
+
+	enum sbx_net_mode net;
+	bool net_given; /* --net was on the command line */
+	struct sbx_endpoint *endpoints;
+	size_t n_endpoints;
+	uint16_t *bind_ports; /* --allow-bind */
+	size_t n_bind_ports;
+	char *proxy_url; /* --proxy, exported to the command's environment */
 };
 
 /*
@@ -50,6 +72,37 @@ const struct sbx_unix_rule *sbx_pol_match_path(const struct sbx_policy *pol, con
 /* sbx_pol_match_abstract() - the rule allowing abstract name @name of @len bytes, or NULL. */
 const struct sbx_unix_rule *sbx_pol_match_abstract(const struct sbx_policy *pol, const void *name,
 						   size_t len);
+
+/* sbx_pol_add_connect() - parse one --allow-connect ENDPOINT and add it. */
+int sbx_pol_add_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err);
+
+/* sbx_pol_add_bind() - parse one --allow-bind PORT (1..65535) and add it. */
+int sbx_pol_add_bind(struct sbx_policy *pol, const char *text, struct sbx_error *err);
+
+/* sbx_pol_set_proxy() - parse --proxy URL (http, https, socks4, socks4a, socks5, socks5h
+ * with an IP address or localhost and a port), add its endpoint and remember the URL. */
+int sbx_pol_set_proxy(struct sbx_policy *pol, const char *url, struct sbx_error *err);
+
+/* sbx_pol_set_net() - parse --net filtered|isolated|none|host. */
+int sbx_pol_set_net(struct sbx_policy *pol, const char *mode, struct sbx_error *err);
+
+/* sbx_pol_finish() - check the combination once every flag is in (e.g. --net none with
+ * endpoints is a contradiction). Return 0 or -EINVAL with @err set. */
+int sbx_pol_finish(struct sbx_policy *pol, struct sbx_error *err);
+
+/* sbx_pol_has_proto() - whether any endpoint uses @proto (decides socket() in BPF). */
+bool sbx_pol_has_proto(const struct sbx_policy *pol, enum sbx_proto proto);
+
+/* sbx_pol_match_endpoint() - the endpoint allowing this destination, or NULL. */
+const struct sbx_endpoint *sbx_pol_match_endpoint(const struct sbx_policy *pol,
+						  enum sbx_proto proto, int family,
+						  const unsigned char *addr, uint16_t port);
+
+/* sbx_pol_bind_allowed() - whether --allow-bind names @port. */
+bool sbx_pol_bind_allowed(const struct sbx_policy *pol, uint16_t port);
+
+/* sbx_net_mode_name() - "filtered", "isolated", … */
+const char *sbx_net_mode_name(enum sbx_net_mode mode);
 
 /* sbx_pol_free() - release everything @pol owns and zero it. */
 void sbx_pol_free(struct sbx_policy *pol);

@@ -1,0 +1,100 @@
+#!/bin/sh
+# CLI surface of sbx-supervise: --help, --version, 125 for its own errors (unknown flag, no
+# command, bad --allow-unix-socket) without running the command, "--" and option order,
+# stdio passed through. Prints TAP; every run is bounded by timeout(1).
+set -u
+
+SBX_BUILD=${SBX_BUILD:-$(cd "$(dirname "$0")/../../build" 2>/dev/null && pwd)}
+SBX="$SBX_BUILD/sbx-supervise"
+if [ ! -x "$SBX" ]; then
+	echo "Bail out! $SBX is not built (set SBX_BUILD, run make tests)"
+	exit 255
+fi
+T=$(mktemp -d /tmp/sbx-cli.XXXXXX) || exit 255
+trap 'rm -rf "$T"' EXIT INT TERM
+
+n=0
+failed=0
+ok() { # ok COND-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		echo "#   exit $code; stdout: $(head -c 300 "$T/out" | tr '\n' '|')"
+		echo "#   stderr: $(head -c 300 "$T/err" | tr '\n' '|')"
+	fi
+}
+
+# run ARGS...: run sbx with a 10 s bound; sets $code, output in $T/out and $T/err
+run() {
+	timeout -s KILL 10 "$SBX" "$@" >"$T/out" 2>"$T/err" </dev/null
+	code=$?
+}
+
+run --help
+[ $code -eq 0 ] && grep -q -- '--allow-unix-socket' "$T/out"
+ok $? "--help: exit 0, usage on stdout names --allow-unix-socket"
+run -h
+[ $code -eq 0 ] && grep -q -- '--allow-unix-socket' "$T/out"
+ok $? "-h: same as --help"
+run --version
+[ $code -eq 0 ] && [ "$(cat "$T/out")" = "sbx-supervise 0.1.0" ]
+ok $? "--version: prints 'sbx-supervise 0.1.0', exit 0"
+run -V
+[ $code -eq 0 ] && [ "$(cat "$T/out")" = "sbx-supervise 0.1.0" ]
+ok $? "-V: same as --version"
+
+run --bogus-flag -- touch "$T/m1"
+[ $code -eq 125 ] && [ -s "$T/err" ] && grep -q -- 'bogus-flag' "$T/err" && [ ! -e "$T/m1" ]
+ok $? "unknown flag: 125, a message naming it, the command not run"
+run
+[ $code -eq 125 ] && [ -s "$T/err" ]
+ok $? "no command: 125 with a message"
+run --
+[ $code -eq 125 ] && [ -s "$T/err" ]
+ok $? "only '--': 125 with a message"
+run --allow-unix-socket
+[ $code -eq 125 ] && [ -s "$T/err" ]
+ok $? "--allow-unix-socket without its argument: 125"
+
+run --allow-unix-socket "$T/missing.sock" -- touch "$T/m2"
+[ $code -eq 125 ] && grep -q "$T/missing.sock" "$T/err" && [ ! -e "$T/m2" ]
+ok $? "missing socket path: 125, a message naming it, the command not run"
+echo x >"$T/plain"
+run --allow-unix-socket "$T/plain" -- touch "$T/m3"
+[ $code -eq 125 ] && [ -s "$T/err" ] && [ ! -e "$T/m3" ]
+ok $? "path that is not a socket: 125, the command not run"
+run --allow-unix-socket "$T/nodir/" -- sh -c 'exit 3'
+[ $code -eq 3 ]
+ok $? "DIR/ that does not exist yet is accepted"
+run --allow-unix-socket @sbx-cli-abstract -- sh -c 'exit 4'
+[ $code -eq 4 ]
+ok $? "@NAME is accepted"
+
+run sh -c 'exit 5'
+[ $code -eq 5 ]
+ok $? "command without '--' runs; its own options (-c) are not taken by sbx"
+run -q sh -c 'exit 6' -q
+[ $code -eq 6 ]
+ok $? "options after the command belong to the command"
+run -- sh -c 'printf "%s|" "$@"' sh --version 'a b' ''
+[ $code -eq 0 ] && [ "$(cat "$T/out")" = "--version|a b||" ]
+ok $? "arguments after '--' reach the command verbatim"
+echo piped | timeout -s KILL 10 "$SBX" -- cat >"$T/out" 2>"$T/err"
+code=$?
+[ $code -eq 0 ] && [ "$(cat "$T/out")" = "piped" ]
+ok $? "stdin and stdout pass through"
+run -- sh -c 'echo to-stderr >&2'
+[ $code -eq 0 ] && grep -q '^to-stderr$' "$T/err"
+ok $? "the command's stderr passes through"
+run -- sh -c 'exit 7'
+[ $code -eq 7 ]
+ok $? "the command's exit status"
+run -- /nonexistent/cmd
+[ $code -eq 127 ] && [ -s "$T/err" ]
+ok $? "missing command: 127 with a message"
+
+echo "1..$n"
+[ $failed -eq 0 ]

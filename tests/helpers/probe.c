@@ -1,0 +1,1589 @@
+/*
+ * The try-syscall program the live tests run inside the sandbox (and outside, to compare).
+ *
+ * Usage: probe [PREFIX...] OP [ARG...]
+ * Each OP performs one operation and prints one result line on stdout:
+ *   "ok[ DETAIL]"            the operation succeeded (DETAIL: bytes received, counts...)
+ *   "errno ENAME[ STEP]"     a call failed; STEP names the failing step of a multi-step op
+ * and exits 0; a usage error prints to stderr and exits 2. Exceptions are documented at the op
+ * (spin prints a line per change, trap/pause exit through a signal).
+ * PREFIX ops change the context and then run the rest of the command line:
+ *   chdir DIR | umask OCT | chroot DIR | wait FILE | pid | pidfile FILE | fork | thread |
+ *   exec | loop N | unshare-bind SRC DST
+ * An address is a pathname, or @NAME for an abstract socket.
+ * Nothing here links sbx code: this behaves like any user binary.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/seccomp.h>
+
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup 425
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+#define REPLY_TIMEOUT_MS  3000
+#define ACCEPT_TIMEOUT_MS 10000
+#define WAIT_FILE_MS	  15000
+#define MAX_ERRNO	  4096
+
+/* The race ops share one fd number so every thread names the same slot of the fd table. */
+#define RACE_FD 100
+
+static void usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "probe: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+static const char *ename(int e)
+{
+	static __thread char buf[32];
+	const char *n = e ? strerrorname_np(e) : "0";
+
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+static void result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void result(const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	/* One write() per line: forked and threaded probes share the pipe. */
+	if (write(STDOUT_FILENO, line, (size_t)n) == -1)
+		_exit(3);
+}
+
+/* Copy received bytes into a printable detail string. */
+static void printable(char *dst, size_t dstlen, const char *src, ssize_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < (size_t)n && j + 1 < dstlen; i++)
+		dst[j++] = src[i] > ' ' && src[i] < 0x7f ? src[i] : '?';
+	dst[j] = '\0';
+}
+
+static long parse_long(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno == ERANGE) {
+		errno = 0;
+		v = (long long)strtoull(s, &end, 0);
+	}
+	if (errno || *end || end == s)
+		usage("not a number: `%s`", s);
+	return (long)v;
+}
+
+/* Build an AF_UNIX address from "PATH" or "@NAME"; returns its length. */
+static socklen_t mkaddr(struct sockaddr_un *sun, const char *a)
+{
+	size_t n = strlen(a);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (a[0] == '@') {
+		if (n > sizeof(sun->sun_path))
+			usage("abstract name too long: %s", a);
+		memcpy(sun->sun_path + 1, a + 1, n - 1);
+		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	}
+	if (n >= sizeof(sun->sun_path))
+		usage("path too long: %s", a);
+	memcpy(sun->sun_path, a, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+}
+
+static int parse_type(const char *s)
+{
+	if (!strcmp(s, "stream"))
+		return SOCK_STREAM;
+	if (!strcmp(s, "dgram"))
+		return SOCK_DGRAM;
+	if (!strcmp(s, "seqpacket"))
+		return SOCK_SEQPACKET;
+	if (!strcmp(s, "raw"))
+		return SOCK_RAW;
+	return (int)parse_long(s);
+}
+
+static long parse_family(const char *s)
+{
+	static const struct {
+		const char *name;
+		long fam;
+	} fams[] = {
+		{ "unix", AF_UNIX },	   { "inet", AF_INET },	    { "inet6", AF_INET6 },
+		{ "netlink", AF_NETLINK }, { "packet", AF_PACKET }, { "vsock", AF_VSOCK },
+		{ "alg", AF_ALG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		if (!strcmp(s, fams[i].name))
+			return fams[i].fam;
+	return parse_long(s);
+}
+
+/* Wait up to @ms for @events on @fd; returns revents, 0 on timeout. */
+static int wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+
+	do {
+		r = poll(&p, 1, ms);
+	} while (r == -1 && errno == EINTR);
+	return r > 0 ? p.revents : 0;
+}
+
+/* ---- ops: each returns 0 or an errno, and may fill @d (detail) ---- */
+
+typedef int (*op_fn)(char **av, char *d, size_t dn);
+
+#define FAIL(step)                           \
+	do {                                 \
+		int e_ = errno;              \
+		snprintf(d, dn, "%s", step); \
+		if (fd >= 0)                 \
+			close(fd);           \
+		return e_;                   \
+	} while (0)
+
+/* connect ADDR [TYPE [MSG]]: connect, send MSG (default "hello"), print the reply. */
+static int op_connect(char **av, char *d, size_t dn)
+{
+	int type = av[1] ? parse_type(av[1]) : SOCK_STREAM;
+	const char *msg = av[1] && av[2] ? av[2] : "hello";
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	char buf[256];
+	ssize_t n;
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) == -1)
+		FAIL("send");
+	if (type == SOCK_DGRAM) {
+		snprintf(d, dn, "sent");
+		close(fd);
+		return 0;
+	}
+	if (!(wait_fd(fd, POLLIN, REPLY_TIMEOUT_MS) & (POLLIN | POLLHUP))) {
+		snprintf(d, dn, "noreply");
+		close(fd);
+		return 0;
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n == -1)
+		FAIL("recv");
+	if (n == 0)
+		snprintf(d, dn, "eof");
+	else
+		printable(d, dn, buf, n);
+	close(fd);
+	return 0;
+}
+
+/* connect-only ADDR [TYPE]: connect and close, nothing else (for loops). */
+static int op_connect_only(char **av, char *d, size_t dn)
+{
+	int type = av[1] ? parse_type(av[1]) : SOCK_STREAM;
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), e = 0;
+
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+/* connect-nb ADDR: non-blocking connect, then wait for writability and read SO_ERROR. */
+static int op_connect_nb(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]), sl = sizeof(int);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int r, ce = 0, soerr = -1, rev;
+
+	if (fd == -1)
+		FAIL("socket");
+	r = connect(fd, (struct sockaddr *)&sun, len);
+	if (r == -1) {
+		ce = errno;
+		if (ce != EINPROGRESS && ce != EAGAIN) {
+			close(fd);
+			return ce;
+		}
+	}
+	rev = wait_fd(fd, POLLOUT, REPLY_TIMEOUT_MS);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1)
+		FAIL("getsockopt");
+	snprintf(d, dn, "connect=%s writable=%d so_error=%s", ename(ce), !!(rev & POLLOUT),
+		 ename(soerr));
+	close(fd);
+	return 0;
+}
+
+/* sendto ADDR [MSG]: a datagram with an explicit address. */
+static int op_sendto(char **av, char *d, size_t dn)
+{
+	const char *msg = av[1] ? av[1] : "hello";
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sun, len) == -1) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* sendmsg ADDR [MSG]: a datagram with msg_name set. */
+static int op_sendmsg(char **av, char *d, size_t dn)
+{
+	char *msg = av[1] ? av[1] : (char *)"hello";
+	struct sockaddr_un sun;
+	struct iovec iov = { .iov_base = msg, .iov_len = strlen(msg) };
+	struct msghdr mh = { .msg_name = &sun, .msg_iov = &iov, .msg_iovlen = 1 };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	mh.msg_namelen = mkaddr(&sun, av[0]);
+	if (fd == -1)
+		FAIL("socket");
+	if (sendmsg(fd, &mh, 0) == -1) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* sendmmsg ADDR...: one datagram "mI" per address in one call; detail = messages sent. */
+static int op_sendmmsg(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun[8];
+	struct mmsghdr mm[8];
+	struct iovec iov[8];
+	char body[8][4];
+	unsigned int i, n = 0;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd == -1)
+		FAIL("socket");
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; av[i] && i < 8; i++, n++) {
+		snprintf(body[i], sizeof(body[i]), "m%u", i);
+		iov[i].iov_base = body[i];
+		iov[i].iov_len = strlen(body[i]);
+		mm[i].msg_hdr.msg_name = &sun[i];
+		mm[i].msg_hdr.msg_namelen = mkaddr(&sun[i], av[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	r = sendmmsg(fd, mm, n, 0);
+	if (r == -1) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	snprintf(d, dn, "%d", r);
+	close(fd);
+	return 0;
+}
+
+/* dgram-connected ADDR [OTHER]: connect a datagram socket to ADDR and send() without an
+ * address; with OTHER, then sendto(OTHER) on that connected socket (detail names the step). */
+static int op_dgram_connected(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun, other;
+	socklen_t len = mkaddr(&sun, av[0]), olen;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("connect");
+	if (send(fd, "hello", 5, 0) == -1)
+		FAIL("send");
+	if (av[1]) {
+		olen = mkaddr(&other, av[1]);
+		if (sendto(fd, "other", 5, 0, (struct sockaddr *)&other, olen) == -1)
+			FAIL("sendto");
+	}
+	close(fd);
+	return 0;
+}
+
+/* sendfd ADDR FILE: connect (stream) and pass an fd of FILE with SCM_RIGHTS on the connected
+ * socket (no msg_name); waits for the server's echo so the fd was received before exiting. */
+static int op_sendfd(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	char buf[64];
+	ssize_t n;
+	int fd = -1, ffd = open(av[1], O_RDONLY | O_CLOEXEC);
+
+	if (ffd == -1)
+		FAIL("open");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("connect");
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ffd, sizeof(int));
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) == -1)
+		FAIL("sendmsg");
+	close(ffd);
+	if (wait_fd(fd, POLLIN, REPLY_TIMEOUT_MS) & (POLLIN | POLLHUP)) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0)
+			printable(d, dn, buf, n);
+	}
+	close(fd);
+	return 0;
+}
+
+/* bind ADDR [TYPE]: bind (and listen), then reach it from a second socket and exchange a
+ * message; the socket file is left in place. */
+static int op_bind(char **av, char *d, size_t dn)
+{
+	int type = av[1] ? parse_type(av[1]) : SOCK_STREAM;
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	char buf[64];
+	ssize_t n;
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), c, a;
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("bind");
+	if (type != SOCK_DGRAM && listen(fd, 4) == -1)
+		FAIL("listen");
+	c = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (c == -1)
+		FAIL("socket2");
+	if (type == SOCK_DGRAM) {
+		if (sendto(c, "self", 4, 0, (struct sockaddr *)&sun, len) == -1) {
+			close(c);
+			FAIL("sendto");
+		}
+		close(c);
+		a = fd;
+		fd = -1;
+	} else {
+		if (connect(c, (struct sockaddr *)&sun, len) == -1) {
+			close(c);
+			FAIL("connect");
+		}
+		a = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (a == -1) {
+			close(c);
+			FAIL("accept");
+		}
+		if (send(c, "self", 4, MSG_NOSIGNAL) == -1) {
+			close(c);
+			close(a);
+			FAIL("send");
+		}
+		close(c);
+	}
+	if (!(wait_fd(a, POLLIN, REPLY_TIMEOUT_MS) & POLLIN)) {
+		close(a);
+		snprintf(d, dn, "noreply");
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	n = recv(a, buf, sizeof(buf), 0);
+	close(a);
+	if (n == -1)
+		FAIL("recv");
+	printable(d, dn, buf, n);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* bind-accept ADDR [TYPE]: bind and listen, accept one connection from anywhere (10 s), echo
+ * what it sends; for dgram, receive one datagram. */
+static int op_bind_accept(char **av, char *d, size_t dn)
+{
+	int type = av[1] ? parse_type(av[1]) : SOCK_STREAM;
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	char buf[64];
+	ssize_t n;
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), a;
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("bind");
+	if (type != SOCK_DGRAM && listen(fd, 4) == -1)
+		FAIL("listen");
+	if (!(wait_fd(fd, POLLIN, ACCEPT_TIMEOUT_MS) & POLLIN)) {
+		errno = ETIMEDOUT;
+		FAIL("accept");
+	}
+	if (type == SOCK_DGRAM) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == -1)
+			FAIL("recv");
+		printable(d, dn, buf, n);
+		close(fd);
+		return 0;
+	}
+	a = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (a == -1)
+		FAIL("accept");
+	close(fd);
+	fd = a;
+	if (!(wait_fd(fd, POLLIN, REPLY_TIMEOUT_MS) & POLLIN)) {
+		errno = ETIMEDOUT;
+		FAIL("recv");
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n == -1)
+		FAIL("recv");
+	if (n > 0 && send(fd, buf, (size_t)n, MSG_NOSIGNAL) == -1)
+		FAIL("send");
+	printable(d, dn, buf, n);
+	close(fd);
+	return 0;
+}
+
+/* bind-fork ADDR: bind and listen, then a forked child (another sandboxed process) connects. */
+static int op_bind_fork(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	char buf[64];
+	ssize_t n;
+	pid_t pid;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), a, st;
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("bind");
+	if (listen(fd, 4) == -1)
+		FAIL("listen");
+	pid = fork();
+	if (pid == -1)
+		FAIL("fork");
+	if (pid == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (c == -1 || connect(c, (struct sockaddr *)&sun, len) == -1)
+			_exit(errno & 0xff);
+		if (send(c, "child", 5, MSG_NOSIGNAL) == -1)
+			_exit(errno & 0xff);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		FAIL("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		errno = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+		FAIL("child-connect");
+	}
+	if (!(wait_fd(fd, POLLIN, REPLY_TIMEOUT_MS) & POLLIN)) {
+		errno = ETIMEDOUT;
+		FAIL("accept");
+	}
+	a = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (a == -1)
+		FAIL("accept");
+	n = wait_fd(a, POLLIN, REPLY_TIMEOUT_MS) ? recv(a, buf, sizeof(buf), 0) : 0;
+	close(a);
+	if (n > 0)
+		printable(d, dn, buf, n);
+	close(fd);
+	return 0;
+}
+
+/*
+ * bind-relink P D | bind-resymlink P D: bind P inside the sandbox, close it, then make the path
+ * P reach the socket file D (hard link or symlink) and connect to P. The file P reaches is no
+ * longer the one bound here, so a sandbox that remembers bound *paths* would be fooled.
+ */
+static int bind_swap(char **av, char *d, size_t dn, bool hard)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0;
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("bind");
+	if (listen(fd, 4) == -1)
+		FAIL("listen");
+	close(fd);
+	fd = -1;
+	if (unlink(av[0]) == -1)
+		FAIL("unlink");
+	if ((hard ? link(av[1], av[0]) : symlink(av[1], av[0])) == -1)
+		FAIL(hard ? "link" : "symlink");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		FAIL("socket2");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static int op_bind_relink(char **av, char *d, size_t dn)
+{
+	return bind_swap(av, d, dn, true);
+}
+
+static int op_bind_resymlink(char **av, char *d, size_t dn)
+{
+	return bind_swap(av, d, dn, false);
+}
+
+/* autobind TYPE: bind with addrlen == sizeof(sa_family_t), which picks an abstract name. */
+static int op_autobind(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof(sun);
+	int fd = socket(AF_UNIX, parse_type(av[0]) | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sa_family_t)) == -1)
+		FAIL("bind");
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == -1)
+		FAIL("getsockname");
+	snprintf(d, dn, "len=%u", (unsigned)len);
+	close(fd);
+	return 0;
+}
+
+/* socket FAMILY TYPE [PROTO]: raw syscall so 64-bit arguments reach the kernel untouched. */
+static int op_socket(char **av, char *d, size_t dn)
+{
+	long fam = parse_family(av[0]), type = parse_type(av[1]), proto = 0;
+	long fd;
+
+	(void)d;
+	(void)dn;
+	if (av[2])
+		proto = !strcmp(av[2], "route") ? NETLINK_ROUTE : parse_long(av[2]);
+	fd = syscall(SYS_socket, fam, type, proto);
+	if (fd == -1)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
+/* socketpair TYPE: write "ab" on one end, read it on the other (recv/recvfrom/read by type). */
+static int op_socketpair(char **av, char *d, size_t dn)
+{
+	int type = parse_type(av[0]), sv[2], fd = -1;
+	struct sockaddr_un from;
+	socklen_t flen = sizeof(from);
+	char buf[16];
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) == -1)
+		FAIL("socketpair");
+	fd = sv[0];
+	if (write(sv[1], "ab", 2) != 2) {
+		close(sv[1]);
+		FAIL("write");
+	}
+	if (type == SOCK_DGRAM)
+		n = recvfrom(sv[0], buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+	else if (type == SOCK_STREAM)
+		n = recv(sv[0], buf, sizeof(buf), 0);
+	else
+		n = read(sv[0], buf, sizeof(buf));
+	close(sv[1]);
+	if (n == -1)
+		FAIL("read");
+	printable(d, dn, buf, n);
+	close(fd);
+	return 0;
+}
+
+/* io_uring: raw io_uring_setup(4, params). */
+static int op_io_uring(char **av, char *d, size_t dn)
+{
+	char params[120];
+	long fd;
+
+	(void)av;
+	(void)d;
+	(void)dn;
+	memset(params, 0, sizeof(params));
+	fd = syscall(__NR_io_uring_setup, 4, params);
+	if (fd == -1)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
+/* A page followed by an unmapped page: addresses near its end straddle into the hole. */
+static char *guard_page(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		usage("mmap: %s", strerror(errno));
+	munmap(p + pg, (size_t)pg);
+	return p;
+}
+
+static void *unmapped(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	return guard_page() + pg;
+}
+
+/*
+ * call CALL MODE [ADDR]: one raw syscall with a crafted argument, for comparing the errno in and
+ * out of the sandbox. CALL: connect | sendto | sendmsg | sendmmsg | bind.
+ * MODE: ok | badptr | straddle | len=N (64-bit, e.g. -1, 0xffffffff, 0x10000006e) | nul108 |
+ * null (NULL address) | fd=N (use fd N instead of a fresh socket) | badmsg | namelen=N.
+ */
+static int op_call(char **av, char *d, size_t dn)
+{
+	const char *call = av[0], *mode = av[1], *addr = av[2] ? av[2] : "/nonexistent/x.sock";
+	long pg = sysconf(_SC_PAGESIZE);
+	bool is_dgram = !!strncmp(call, "connect", 7) && strcmp(call, "bind");
+	char *buf = guard_page();
+	struct sockaddr_un *sun = (struct sockaddr_un *)buf;
+	long len, r, sfd;
+	struct iovec iov = { .iov_base = (char *)"x", .iov_len = 1 };
+	struct msghdr *mh = (struct msghdr *)(buf + 512);
+	struct mmsghdr *mm = (struct mmsghdr *)(buf + 1024);
+	void *p;
+	int fd = socket(AF_UNIX, (is_dgram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	sfd = fd;
+	len = mkaddr(sun, addr);
+	p = sun;
+	if (!strcmp(mode, "badptr")) {
+		p = unmapped();
+	} else if (!strcmp(mode, "straddle")) {
+		/* sun_family and 40 bytes of path mapped, the rest of the 110 bytes not */
+		struct sockaddr_un tmp;
+
+		mkaddr(&tmp, addr);
+		p = buf + pg - 42;
+		memcpy(p, &tmp, 42);
+		len = sizeof(struct sockaddr_un);
+	} else if (!strncmp(mode, "len=", 4)) {
+		len = parse_long(mode + 4);
+	} else if (!strcmp(mode, "nul108")) {
+		size_t n = strlen(addr);
+
+		/* ADDR padded with 'x' to fill sun_path with no terminating NUL */
+		memset(sun->sun_path, 'x', sizeof(sun->sun_path));
+		memcpy(sun->sun_path, addr, n < sizeof(sun->sun_path) ? n : sizeof(sun->sun_path));
+		len = sizeof(struct sockaddr_un);
+	} else if (!strcmp(mode, "null")) {
+		p = NULL;
+		len = 0;
+	} else if (!strncmp(mode, "fd=", 3)) {
+		sfd = parse_long(mode + 3);
+	} else if (strcmp(mode, "ok") && strcmp(mode, "badmsg") && strncmp(mode, "namelen=", 8)) {
+		usage("call: unknown mode %s", mode);
+	}
+
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = p;
+	mh->msg_namelen = (socklen_t)len;
+	if (!strncmp(mode, "namelen=", 8))
+		mh->msg_namelen = (socklen_t)parse_long(mode + 8);
+	mh->msg_iov = &iov;
+	mh->msg_iovlen = 1;
+	memset(mm, 0, sizeof(*mm));
+	mm->msg_hdr = *mh;
+
+	if (!strcmp(call, "connect"))
+		r = syscall(SYS_connect, sfd, p, len);
+	else if (!strcmp(call, "bind"))
+		r = syscall(SYS_bind, sfd, p, len);
+	else if (!strcmp(call, "sendto"))
+		r = syscall(SYS_sendto, sfd, "x", 1L, 0L, p, len);
+	else if (!strcmp(call, "sendmsg"))
+		r = syscall(SYS_sendmsg, sfd, !strcmp(mode, "badmsg") ? unmapped() : (void *)mh,
+			    0L);
+	else if (!strcmp(call, "sendmmsg"))
+		r = syscall(SYS_sendmmsg, sfd, !strcmp(mode, "badmsg") ? unmapped() : (void *)mm,
+			    1L, 0L);
+	else
+		usage("call: unknown call %s", call);
+	if (r == -1) {
+		int e = errno;
+
+		close(fd);
+		return e;
+	}
+	if (!strcmp(call, "sendmmsg"))
+		snprintf(d, dn, "%ld", r);
+	close(fd);
+	return 0;
+}
+
+/* tiocsti PTS [hi]: push a byte into the tty's input; "hi" sets the upper 32 bits of the
+ * request, which the kernel ignores (the argument is an unsigned int). */
+static int op_tiocsti(char **av, char *d, size_t dn)
+{
+	unsigned long req = TIOCSTI;
+	char c = '#';
+	int fd = open(av[0], O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd == -1)
+		FAIL("open");
+	if (av[1] && !strcmp(av[1], "hi"))
+		req |= 0xdead000000000000UL;
+	if (syscall(SYS_ioctl, fd, req, &c) == -1)
+		FAIL("");
+	close(fd);
+	return 0;
+}
+
+/* tioclinux PTS: TIOCLINUX subcode 2 (set selection), which copies into the console. */
+static int op_tioclinux(char **av, char *d, size_t dn)
+{
+	char arg[16] = { 2 };
+	int fd = open(av[0], O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd == -1)
+		FAIL("open");
+	if (ioctl(fd, TIOCLINUX, arg) == -1)
+		FAIL("");
+	close(fd);
+	return 0;
+}
+
+/* ---- counting helpers for loops and races ---- */
+
+struct counts {
+	atomic_long n[MAX_ERRNO];
+};
+
+static void count(struct counts *c, int e)
+{
+	atomic_fetch_add(&c->n[e >= 0 && e < MAX_ERRNO ? e : 0], 1);
+}
+
+/* Append " PFXok=N PFXENAME=N..." (ok always, errnos only when nonzero) to @d. */
+static void format_counts(char *d, size_t dn, struct counts *c, const char *pfx)
+{
+	size_t off = strlen(d);
+	int e;
+
+	off += (size_t)snprintf(d + off, dn - off, "%s%sok=%ld", off ? " " : "", pfx,
+				atomic_load(&c->n[0]));
+	for (e = 1; e < MAX_ERRNO && off < dn; e++) {
+		long v = atomic_load(&c->n[e]);
+
+		if (v)
+			off += (size_t)snprintf(d + off, dn - off, " %s%s=%ld", pfx, ename(e), v);
+	}
+}
+
+/* ---- race (a): flip one byte of the sockaddr while connecting in a loop ---- */
+
+struct race {
+	struct sockaddr_un sun;
+	size_t off;
+	char a, b;
+	atomic_int started, stop;
+};
+
+static void *flipper(void *arg)
+{
+	struct race *r = arg;
+	volatile char *c = (volatile char *)&r->sun.sun_path[r->off];
+
+	atomic_store(&r->started, 1);
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		*c = r->b;
+		*c = r->a;
+	}
+	return NULL;
+}
+
+/* race ALLOWED DENIED N: paths of equal length differing in one position. */
+static int op_race(char **av, char *d, size_t dn)
+{
+	static struct race r;
+	static struct counts c;
+	size_t la = strlen(av[0]), i;
+	long n = parse_long(av[2]), k;
+	pthread_t t;
+	socklen_t len;
+
+	if (la != strlen(av[1]))
+		usage("race: paths must have equal length");
+	for (i = 0; i < la && av[0][i] == av[1][i]; i++)
+		;
+	if (i == la || strcmp(av[0] + i + 1, av[1] + i + 1))
+		usage("race: paths must differ in exactly one position");
+	len = mkaddr(&r.sun, av[0]);
+	r.off = i;
+	r.a = av[0][i];
+	r.b = av[1][i];
+	if (pthread_create(&t, NULL, flipper, &r))
+		usage("pthread_create failed");
+	while (!atomic_load(&r.started))
+		sched_yield();
+	for (k = 0; k < n; k++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd == -1)
+			FAIL("socket");
+		count(&c, connect(fd, (struct sockaddr *)&r.sun, len) == -1 ? errno : 0);
+		close(fd);
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(t, NULL);
+	format_counts(d, dn, &c, "");
+	return 0;
+}
+
+/* ---- race (b): swap the socket behind one fd number with dup2 while connecting ---- */
+
+struct dup2race {
+	struct sockaddr_un a, b;
+	socklen_t alen, blen;
+	atomic_int stop;
+	struct counts ca, cb;
+};
+
+static void *swapper(void *arg)
+{
+	struct dup2race *r = arg;
+	unsigned i = 0;
+
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		int s = socket(AF_UNIX, (i++ & 1 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+		if (s == -1)
+			continue;
+		dup2(s, RACE_FD);
+		close(s);
+	}
+	return NULL;
+}
+
+static void *denied_connector(void *arg)
+{
+	struct dup2race *r = arg;
+
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed))
+		count(&r->cb,
+		      connect(RACE_FD, (struct sockaddr *)&r->b, r->blen) == -1 ? errno : 0);
+	return NULL;
+}
+
+/* dup2race ALLOWED DENIED N: main connects fd 100 to ALLOWED N times ("a." counts) while one
+ * thread dup2()s fresh sockets onto fd 100 and another connects fd 100 to DENIED ("b."). */
+static int op_dup2race(char **av, char *d, size_t dn)
+{
+	static struct dup2race r;
+	long n = parse_long(av[2]), k;
+	pthread_t t1, t2;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s == -1 || dup2(s, RACE_FD) == -1)
+		usage("dup2race: setup failed");
+	close(s);
+	r.alen = mkaddr(&r.a, av[0]);
+	r.blen = mkaddr(&r.b, av[1]);
+	if (pthread_create(&t1, NULL, swapper, &r) ||
+	    pthread_create(&t2, NULL, denied_connector, &r))
+		usage("pthread_create failed");
+	for (k = 0; k < n; k++)
+		count(&r.ca, connect(RACE_FD, (struct sockaddr *)&r.a, r.alen) == -1 ? errno : 0);
+	atomic_store(&r.stop, 1);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	format_counts(d, dn, &r.ca, "a.");
+	format_counts(d, dn, &r.cb, "b.");
+	return 0;
+}
+
+/* opath-connect PATH [self|thread-self|pid]: open PATH with O_PATH and connect through the
+ * /proc/.../fd/N magic link, which only the caller's own fd table resolves. */
+static int op_opath_connect(char **av, char *d, size_t dn)
+{
+	const char *how = av[1] ? av[1] : "self";
+	char path[108];
+	struct sockaddr_un sun;
+	socklen_t len;
+	int o = open(av[0], O_PATH | O_CLOEXEC), fd = -1, e = 0;
+
+	if (o == -1)
+		FAIL("open");
+	if (!strcmp(how, "pid"))
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", getpid(), o);
+	else
+		snprintf(path, sizeof(path), "/proc/%s/fd/%d", how, o);
+	len = mkaddr(&sun, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		e = errno;
+	close(fd);
+	close(o);
+	return e;
+}
+
+/* ---- int 0x80: the i386 ABI from a 64-bit process ---- */
+
+static long int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* int80 ADDR: socketcall(SYS_CONNECT) (102/3) and i386 connect (362) on a 64-bit socket, with
+ * the arguments in MAP_32BIT memory. Runs in a forked child: without IA-32 emulation the
+ * instruction raises SIGSEGV, reported as "unsupported". */
+static int op_int80(char **av, char *d, size_t dn)
+{
+	pid_t pid;
+	int st, fd = -1;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == -1)
+		FAIL("fork");
+	if (pid == 0) {
+		char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		struct sockaddr_un *sun = (struct sockaddr_un *)m;
+		uint32_t *args = (uint32_t *)(m + 512);
+		long r1, r2;
+		int s1, s2;
+
+		if (m == MAP_FAILED)
+			_exit(4);
+		args[1] = (uint32_t)(uintptr_t)sun;
+		args[2] = mkaddr(sun, av[0]);
+		s1 = socket(AF_UNIX, SOCK_STREAM, 0);
+		s2 = socket(AF_UNIX, SOCK_STREAM, 0);
+		args[0] = (uint32_t)s1;
+		r1 = int80(102, 3, (long)(uintptr_t)args, 0);
+		r2 = int80(362, s2, (long)(uintptr_t)sun, args[2]);
+		result("ok socketcall=%s i386=%s", r1 < 0 ? ename((int)-r1) : "0",
+		       r2 < 0 ? ename((int)-r2) : "0");
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		FAIL("waitpid");
+	if (WIFSIGNALED(st) &&
+	    (WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGILL || WTERMSIG(st) == SIGBUS)) {
+		snprintf(d, dn, "unsupported signal=%s", sigabbrev_np(WTERMSIG(st)));
+		return 0;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return -1; /* the child printed the line */
+	snprintf(d, dn, "child status=0x%x", st);
+	return EIO;
+}
+
+/* listfd: print "N=target" for every entry of /proc/self/fd. */
+static int op_listfd(char **av, char *d, size_t dn)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	size_t off = 0;
+	int fd = -1;
+
+	(void)av;
+	if (!dir)
+		FAIL("opendir");
+	while ((de = readdir(dir)) && off < dn) {
+		char p[320], t[256];
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fd/%s", de->d_name);
+		n = readlink(p, t, sizeof(t) - 1);
+		t[n > 0 ? n : 0] = '\0';
+		off += (size_t)snprintf(d + off, dn - off, "%s%s=%s", off ? " " : "", de->d_name,
+					t);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static bool is_notify_fd(int fd)
+{
+	char p[64], t[256];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	n = readlink(p, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = '\0';
+	return strstr(t, "seccomp") != NULL;
+}
+
+/* open-ppid-fd: try to reach the parent's (the supervisor's) fds through /proc/PPID/fd and
+ * pidfd_getfd; report what succeeded and whether a seccomp notify fd was obtained. */
+static int op_open_ppid_fd(char **av, char *d, size_t dn)
+{
+	int ppid = getppid(), entries = 0, rl = 0, opened = 0, onot = 0, got = 0, gnot = 0;
+	char dirp[64];
+	const char *dir_res = "ok", *pidfd_res = "ok";
+	DIR *dir;
+	struct dirent *de;
+	long pfd;
+	int i;
+
+	(void)av;
+	snprintf(dirp, sizeof(dirp), "/proc/%d/fd", ppid);
+	dir = opendir(dirp);
+	if (!dir) {
+		dir_res = ename(errno);
+	} else {
+		while ((de = readdir(dir))) {
+			char p[384], t[256];
+			int fd;
+
+			if (de->d_name[0] == '.')
+				continue;
+			entries++;
+			snprintf(p, sizeof(p), "%s/%s", dirp, de->d_name);
+			if (readlink(p, t, sizeof(t)) >= 0)
+				rl++;
+			fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd >= 0) {
+				opened++;
+				onot += is_notify_fd(fd);
+				close(fd);
+			}
+		}
+		closedir(dir);
+	}
+	pfd = syscall(__NR_pidfd_open, ppid, 0);
+	if (pfd == -1) {
+		pidfd_res = ename(errno);
+	} else {
+		for (i = 0; i < 64; i++) {
+			long fd = syscall(__NR_pidfd_getfd, pfd, i, 0);
+
+			if (fd >= 0) {
+				got++;
+				gnot += is_notify_fd((int)fd);
+				close((int)fd);
+			}
+		}
+		close((int)pfd);
+	}
+	{
+		/* the same ptrace access check guards the supervisor's memory */
+		char mp[64], line[256];
+		const char *mem_res = "ok", *vm_res = "nomaps";
+		unsigned long start = 0;
+		FILE *maps;
+		int mfd;
+
+		snprintf(mp, sizeof(mp), "/proc/%d/mem", ppid);
+		mfd = open(mp, O_RDWR | O_CLOEXEC);
+		if (mfd == -1)
+			mem_res = ename(errno);
+		else
+			close(mfd);
+		snprintf(mp, sizeof(mp), "/proc/%d/maps", ppid);
+		maps = fopen(mp, "re");
+		if (maps && fgets(line, sizeof(line), maps) && sscanf(line, "%lx-", &start) == 1) {
+			char byte;
+			struct iovec local = { .iov_base = &byte, .iov_len = 1 };
+			struct iovec remote = { .iov_base = (void *)start, .iov_len = 1 };
+
+			vm_res = process_vm_readv(ppid, &local, 1, &remote, 1, 0) == 1
+					 ? "ok"
+					 : ename(errno);
+		}
+		if (maps)
+			fclose(maps);
+		snprintf(d, dn,
+			 "ppid=%d dir=%s entries=%d readlink=%d open=%d open_notify=%d pidfd=%s "
+			 "getfd=%d getfd_notify=%d mem=%s vm_read=%s",
+			 ppid, dir_res, entries, rl, opened, onot, pidfd_res, got, gnot, mem_res,
+			 vm_res);
+	}
+	return 0;
+}
+
+struct steal {
+	struct sockaddr_un sun;
+	socklen_t len;
+	long n;
+	atomic_int done;
+	struct counts c;
+};
+
+static void *steal_connector(void *arg)
+{
+	struct steal *st = arg;
+	long k;
+
+	for (k = 0; k < st->n; k++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd == -1)
+			continue;
+		count(&st->c, connect(fd, (struct sockaddr *)&st->sun, st->len) == -1 ? errno : 0);
+		close(fd);
+	}
+	atomic_store(&st->done, 1);
+	return NULL;
+}
+
+/*
+ * steal-notify ADDR N: take the seccomp listener from the parent (the supervisor) with
+ * pidfd_getfd, then answer our own notifications with SECCOMP_USER_NOTIF_FLAG_CONTINUE while a
+ * thread connects to ADDR N times. Prints "stolen=0" when no listener could be taken.
+ */
+static int op_steal_notify(char **av, char *d, size_t dn)
+{
+	static struct steal st;
+	long pfd = syscall(__NR_pidfd_open, getppid(), 0), handled = 0;
+	int nfd = -1, i, fd = -1;
+	pthread_t t;
+
+	if (pfd == -1)
+		FAIL("pidfd_open");
+	for (i = 0; i < 256 && nfd < 0; i++) {
+		long f = syscall(__NR_pidfd_getfd, pfd, i, 0);
+
+		if (f < 0)
+			continue;
+		if (is_notify_fd((int)f))
+			nfd = (int)f;
+		else
+			close((int)f);
+	}
+	close((int)pfd);
+	if (nfd < 0) {
+		snprintf(d, dn, "stolen=0");
+		return 0;
+	}
+	st.len = mkaddr(&st.sun, av[0]);
+	st.n = parse_long(av[1]);
+	if (pthread_create(&t, NULL, steal_connector, &st))
+		usage("pthread_create failed");
+	while (!atomic_load(&st.done)) {
+		struct seccomp_notif req;
+		struct seccomp_notif_resp resp;
+
+		if (!(wait_fd(nfd, POLLIN, 100) & POLLIN))
+			continue;
+		memset(&req, 0, sizeof(req));
+		if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1)
+			continue;
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
+			handled++;
+	}
+	pthread_join(t, NULL);
+	close(nfd);
+	snprintf(d, dn, "stolen=1 handled=%ld", handled);
+	format_counts(d, dn, &st.c, "");
+	return 0;
+}
+
+/* spin SECONDS ADDR...: connect-only to each ADDR in turn (1 ms apart) for SECONDS; print
+ * "I ok" / "I errno ENAME" whenever address I's result changes, then a summary line. */
+static int op_spin(char **av, char *d, size_t dn)
+{
+	long secs = parse_long(av[0]);
+	int last[8], naddr = 0, i;
+	struct timespec t0, t;
+	struct counts *c = calloc(1, sizeof(*c));
+
+	(void)d;
+	(void)dn;
+	if (!c)
+		usage("out of memory");
+	for (i = 0; i < 8 && av[i + 1]; i++, naddr++)
+		last[i] = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (i = 0; i < naddr; i++) {
+			char *one[2] = { av[i + 1], NULL };
+			char det[64];
+			int e = op_connect_only(one, det, sizeof(det));
+
+			count(c, e);
+			if (e != last[i]) {
+				if (e)
+					result("%d errno %s", i, ename(e));
+				else
+					result("%d ok", i);
+				last[i] = e;
+			}
+		}
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < secs);
+	{
+		char sum[512] = "";
+
+		format_counts(sum, sizeof(sum), c, "");
+		result("spin %s", sum);
+	}
+	free(c);
+	return -1;
+}
+
+static void on_sig(int sig)
+{
+	_exit(100 + sig);
+}
+
+/* trap: exit 100+SIG on SIGTERM/SIGINT/SIGHUP/SIGQUIT/SIGUSR1; print "ready"; wait <= 30 s. */
+static int op_trap(char **av, char *d, size_t dn)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 };
+	struct sigaction sa = { .sa_handler = on_sig };
+	size_t i;
+
+	(void)av;
+	(void)d;
+	(void)dn;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	result("ready");
+	for (i = 0; i < 300; i++)
+		usleep(100000);
+	return ETIMEDOUT;
+}
+
+/* pause: print "ready" and sleep <= 30 s with default signal dispositions. */
+static int op_pause(char **av, char *d, size_t dn)
+{
+	int i;
+
+	(void)av;
+	(void)d;
+	(void)dn;
+	result("ready");
+	for (i = 0; i < 300; i++)
+		usleep(100000);
+	return ETIMEDOUT;
+}
+
+struct op {
+	const char *name;
+	int nargs; /* minimum */
+	op_fn fn;
+};
+
+static const struct op ops[] = {
+	{ "connect", 1, op_connect },
+	{ "connect-only", 1, op_connect_only },
+	{ "connect-nb", 1, op_connect_nb },
+	{ "sendto", 1, op_sendto },
+	{ "sendmsg", 1, op_sendmsg },
+	{ "sendmmsg", 1, op_sendmmsg },
+	{ "dgram-connected", 1, op_dgram_connected },
+	{ "sendfd", 2, op_sendfd },
+	{ "bind", 1, op_bind },
+	{ "bind-accept", 1, op_bind_accept },
+	{ "bind-fork", 1, op_bind_fork },
+	{ "bind-relink", 2, op_bind_relink },
+	{ "bind-resymlink", 2, op_bind_resymlink },
+	{ "autobind", 1, op_autobind },
+	{ "socket", 2, op_socket },
+	{ "socketpair", 1, op_socketpair },
+	{ "io_uring", 0, op_io_uring },
+	{ "call", 2, op_call },
+	{ "tiocsti", 1, op_tiocsti },
+	{ "tioclinux", 1, op_tioclinux },
+	{ "race", 3, op_race },
+	{ "dup2race", 3, op_dup2race },
+	{ "opath-connect", 1, op_opath_connect },
+	{ "int80", 1, op_int80 },
+	{ "listfd", 0, op_listfd },
+	{ "open-ppid-fd", 0, op_open_ppid_fd },
+	{ "steal-notify", 2, op_steal_notify },
+	{ "spin", 2, op_spin },
+	{ "trap", 0, op_trap },
+	{ "pause", 0, op_pause },
+};
+
+static const struct op *find_op(const char *name, int argc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(ops[i].name, name))
+			continue;
+		if (argc < ops[i].nargs)
+			usage("%s needs %d argument(s)", name, ops[i].nargs);
+		return &ops[i];
+	}
+	usage("unknown op `%s`", name);
+}
+
+static void print_result(int e, const char *detail)
+{
+	if (e < 0)
+		return; /* the op printed its own output */
+	if (!e)
+		result("ok%s%s", *detail ? " " : "", detail);
+	else
+		result("errno %s%s%s", ename(e), *detail ? " " : "", detail);
+}
+
+static int run(int argc, char **argv);
+
+struct thread_args {
+	int argc;
+	char **argv;
+	int rc;
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_args *ta = arg;
+
+	ta->rc = run(ta->argc, ta->argv);
+	return NULL;
+}
+
+static void wait_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < WAIT_FILE_MS / 5; i++) {
+		if (access(path, F_OK) == 0)
+			return;
+		usleep(5000);
+	}
+	result("errno ETIMEDOUT wait");
+	exit(0);
+}
+
+/* Run prefix ops, then the op; returns the exit status. */
+static int run(int argc, char **argv)
+{
+	char detail[4096] = "";
+
+	if (argc < 1)
+		usage("missing op");
+	if (!strcmp(argv[0], "chdir") && argc > 1) {
+		if (chdir(argv[1]) == -1)
+			usage("chdir %s: %s", argv[1], strerror(errno));
+		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "umask") && argc > 1) {
+		umask((mode_t)strtoul(argv[1], NULL, 8));
+		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "chroot") && argc > 1) {
+		if (chroot(argv[1]) == -1 || chdir("/") == -1) {
+			result("unsupported chroot %s", ename(errno));
+			return 0;
+		}
+		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "unshare-bind") && argc > 2) {
+		if (unshare(CLONE_NEWNS) == -1 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		    mount(argv[1], argv[2], NULL, MS_BIND, NULL) == -1) {
+			result("unsupported unshare-bind %s", ename(errno));
+			return 0;
+		}
+		return run(argc - 3, argv + 3);
+	}
+	if (!strcmp(argv[0], "wait") && argc > 1) {
+		wait_file(argv[1]);
+		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "pid")) {
+		result("pid=%d", getpid());
+		return run(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[0], "pidfile") && argc > 1) {
+		char tmp[PATH_MAX + 8], num[32];
+		int fd, n;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		n = snprintf(num, sizeof(num), "%d\n", getpid());
+		if (fd == -1 || write(fd, num, (size_t)n) != n || close(fd) == -1 ||
+		    rename(tmp, argv[1]) == -1)
+			usage("pidfile %s: %s", argv[1], strerror(errno));
+		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "fork")) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == -1)
+			usage("fork: %s", strerror(errno));
+		if (pid == 0)
+			_exit(run(argc - 1, argv + 1));
+		if (waitpid(pid, &st, 0) == -1)
+			usage("waitpid: %s", strerror(errno));
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	if (!strcmp(argv[0], "thread")) {
+		struct thread_args ta = { argc - 1, argv + 1, 0 };
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, thread_main, &ta))
+			usage("pthread_create failed");
+		pthread_join(t, NULL);
+		return ta.rc;
+	}
+	if (!strcmp(argv[0], "exec")) {
+		argv[0] = (char *)"probe";
+		execv("/proc/self/exe", argv);
+		usage("execv: %s", strerror(errno));
+	}
+	if (!strcmp(argv[0], "loop") && argc > 2) {
+		long n = parse_long(argv[1]), i;
+		const struct op *op = find_op(argv[2], argc - 3);
+		struct counts *c = calloc(1, sizeof(*c));
+
+		if (!c)
+			usage("out of memory");
+		for (i = 0; i < n; i++) {
+			char det[256] = "";
+			int e = op->fn(argv + 3, det, sizeof(det));
+
+			count(c, e < 0 ? 0 : e);
+		}
+		format_counts(detail, sizeof(detail), c, "");
+		free(c);
+		result("loop %s", detail);
+		return 0;
+	}
+	{
+		const struct op *op = find_op(argv[0], argc - 1);
+
+		print_result(op->fn(argv + 1, detail, sizeof(detail)), detail);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	return run(argc - 1, argv + 1);
+}

@@ -1,0 +1,111 @@
+/*
+ * Live: sbx-supervise's exit status (the command's, 128+N for a signal, 126/127) and the
+ * forwarding of SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to sbx. The CLI surface (flags, 125) is in
+ * tests/cli/t-cli.sh.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/harness.h"
+
+static int run_sh(struct sbx_t_proc *p, const char *script)
+{
+	const char *argv[] = { sbx_t_supervise(), "--", "/bin/sh", "-c", script, NULL };
+
+	return sbx_t_run(p, argv);
+}
+
+static void exit_codes(void)
+{
+	const char *noexec = sbx_t_tmp("noexec.sh");
+	struct sbx_t_proc p;
+
+	if (!is(run_sh(&p, "exit 7"), 7, "the command's exit status (7)"))
+		sbx_t_diag_proc(&p);
+	is(run_sh(&p, "exit 0"), 0, "the command's exit status (0)");
+	is(run_sh(&p, "exit 255"), 255, "the command's exit status (255)");
+	is(run_sh(&p, "kill -USR1 $$"), 128 + SIGUSR1, "command killed by SIGUSR1: 128+10");
+	is(run_sh(&p, "kill -KILL $$"), 128 + SIGKILL, "command killed by SIGKILL: 128+9");
+	{
+		const char *argv[] = { sbx_t_supervise(), "--", "/nonexistent/cmd", NULL };
+
+		if (!is(sbx_t_run(&p, argv), 127, "missing command (path): 127"))
+			sbx_t_diag_proc(&p);
+	}
+	{
+		const char *argv[] = { sbx_t_supervise(), "--", "sbx-no-such-command-xyz", NULL };
+
+		if (!is(sbx_t_run(&p, argv), 127, "missing command (PATH lookup): 127"))
+			sbx_t_diag_proc(&p);
+	}
+	sbx_t_write_file(noexec, "#!/bin/sh\nexit 0\n");
+	chmod(noexec, 0644);
+	{
+		const char *argv[] = { sbx_t_supervise(), "--", noexec, NULL };
+
+		if (!is(sbx_t_run(&p, argv), 126, "non-executable file: 126"))
+			sbx_t_diag_proc(&p);
+	}
+	{
+		const char *argv[] = { sbx_t_supervise(), "--", sbx_t_tmpdir(), NULL };
+
+		if (!is(sbx_t_run(&p, argv), 126, "a directory as the command: 126"))
+			sbx_t_diag_proc(&p);
+	}
+	{
+		const char *argv[] = { sbx_t_supervise(), "--", "true", NULL };
+
+		is(sbx_t_run(&p, argv), 0, "PATH lookup finds true: 0");
+	}
+}
+
+/* Start `sbx -- probe trap|pause`, send @sig to sbx once the command is ready. */
+static int signal_run(struct sbx_t_proc *p, const char *op, int sig)
+{
+	SBX_T_SPAWN_IN(p, SBX_T_NOOPTS, op);
+	if (!sbx_t_pump_until(p, "ready", 10000)) {
+		sbx_t_finish(p, 1000);
+		return -2;
+	}
+	kill(p->pid, sig);
+	return sbx_t_finish(p, 10000);
+}
+
+static void forwarding(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	struct sbx_t_proc p;
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (!is(signal_run(&p, "trap", sigs[i]), 100 + sigs[i],
+			"SIG%s sent to sbx reaches the command (its handler exits %d)",
+			sigabbrev_np(sigs[i]), 100 + sigs[i]))
+			sbx_t_diag_proc(&p);
+	}
+	if (!is(signal_run(&p, "pause", SIGTERM), 128 + SIGTERM,
+		"SIGTERM sent to sbx kills a command without a handler: 143"))
+		sbx_t_diag_proc(&p);
+
+	SBX_T_SPAWN_IN(&p, SBX_T_NOOPTS, "pid", "pause");
+	if (sbx_t_pump_until(&p, "ready", 10000)) {
+		long pid = sbx_t_field(p.out, "pid");
+
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+	}
+	if (!is(sbx_t_finish(&p, 10000), 128 + SIGKILL,
+		"the command killed from outside by SIGKILL: sbx exits 137"))
+		sbx_t_diag_proc(&p);
+}
+
+int main(void)
+{
+	sbx_t_init(100);
+	exit_codes();
+	forwarding();
+	return done_testing();
+}
