@@ -1,32 +1,121 @@
-/* Owns the command-line interface: options, --help, --version. */
+/*
+ * Owns the command-line interface. Every option is one row of sbx_cli_options: its name is
+ * also its directive in policy files, and its apply function is the only place that turns
+ * its argument into policy.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef SBX_VERSION
 #define SBX_VERSION "unknown"
 #endif
 
-enum { OPT_ALLOW_UNIX = 256 };
+static int sbx_opt_allow_unix(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_unix(&o->pol, arg, err);
+}
+
+static int sbx_opt_allow_connect(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_connect(&o->pol, arg, err);
+}
+
+static int sbx_opt_allow_bind(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_bind(&o->pol, arg, err);
+}
+
+static int sbx_opt_proxy(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_set_proxy(&o->pol, arg, err);
+}
+
+static int sbx_opt_net(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_set_net(&o->pol, arg, err);
+}
+
+static int sbx_opt_quiet(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->quiet = true;
+	return 0;
+}
+
+static int sbx_opt_help(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)o;
+	(void)arg;
+	(void)err;
+	sbx_cli_usage();
+	return SBX_CLI_EXIT;
+}
+
+static int sbx_opt_version(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)o;
+	(void)arg;
+	(void)err;
+	printf("sbx-supervise %s\n", SBX_VERSION);
+	return SBX_CLI_EXIT;
+}
+
+const struct sbx_cli_option sbx_cli_options[] = {
+	{ "allow-unix-socket", 0, true, true, sbx_opt_allow_unix },
+	{ "allow-connect", 0, true, true, sbx_opt_allow_connect },
+	{ "proxy", 0, true, true, sbx_opt_proxy },
+	{ "net", 0, true, true, sbx_opt_net },
+	{ "allow-bind", 0, true, true, sbx_opt_allow_bind },
+	{ "quiet", 'q', false, true, sbx_opt_quiet },
+	{ "help", 'h', false, false, sbx_opt_help },
+	{ "version", 'V', false, false, sbx_opt_version },
+	{ NULL, 0, false, false, NULL },
+};
 
 void sbx_cli_usage(void)
 {
 	fputs("Usage: sbx-supervise [OPTIONS] [--] CMD [ARG...]\n"
-	      "Run CMD so that it reaches only the UNIX sockets you allow, and no network.\n"
+	      "Run CMD so that it reaches only the UNIX sockets and network endpoints you\n"
+	      "allow.\n"
 	      "\n"
+	      "UNIX sockets:\n"
 	      "  --allow-unix-socket PATH   allow the socket at PATH (it must exist; symlinks\n"
 	      "                             are resolved when sbx starts)\n"
 	      "  --allow-unix-socket DIR/   allow every socket below DIR (may not exist yet)\n"
 	      "  --allow-unix-socket @NAME  allow the abstract socket NAME\n"
-	      "                             (repeat the option to allow several)\n"
+	      "\n"
+	      "Network:\n"
+	      "  --allow-connect ENDPOINT   allow connecting/sending to ENDPOINT:\n"
+	      "                             [tcp:|udp:]ADDR:PORT, [V6ADDR]:PORT, "
+	      "ADDR/PREFIX:PORT,\n"
+	      "                             ADDR:LO-HI or localhost:PORT (tcp is the default)\n"
+	      "  --proxy URL                allow the proxy at URL (http://, https://, socks4://,\n"
+	      "                             socks5://, with an IP address or localhost) and set\n"
+	      "                             HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY\n"
+	      "  --net MODE                 filtered (default): this host's network, every\n"
+	      "                             destination judged; isolated: a private network with\n"
+	      "                             only loopback, endpoints still reachable; none: a\n"
+	      "                             private network and no endpoints; host: no network\n"
+	      "                             restriction (UNIX sockets are still judged)\n"
+	      "  --allow-bind PORT          allow binding inet sockets to PORT (port 0 on\n"
+	      "                             loopback is always allowed)\n"
+	      "\n"
+	      "Output:\n"
 	      "  -q, --quiet                do not print a line for each denied call\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n"
 	      "\n"
+	      "Options that take a value may be repeated where that makes sense\n"
+	      "(--allow-unix-socket, --allow-connect, --allow-bind).\n"
 	      "Always allowed: creating AF_UNIX sockets and socketpairs, netlink route\n"
 	      "queries, and the sockets CMD binds itself. Denied: every other socket family,\n"
 	      "every other UNIX socket, io_uring (ENOSYS), TIOCSTI/TIOCLINUX.\n"
@@ -35,6 +124,16 @@ void sbx_cli_usage(void)
 	      "126 if CMD cannot be executed; 127 if CMD was not found.\n"
 	      "See sbx-supervise(1).\n",
 	      stdout);
+}
+
+const struct sbx_cli_option *sbx_cli_find(const char *name)
+{
+	const struct sbx_cli_option *opt;
+
+	for (opt = sbx_cli_options; opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			return opt;
+	return NULL;
 }
 
 /* Rules the command itself could subvert by writing to the filesystem deserve a word. */
@@ -59,39 +158,46 @@ static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 
 int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *err)
 {
-	static const struct option longopts[] = {
-		{ "allow-unix-socket", required_argument, NULL, OPT_ALLOW_UNIX },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	int c, r;
+	const size_t n = ARRAY_SIZE(sbx_cli_options);
+	_cleanup_free_ struct option *longopts = calloc(n, sizeof(*longopts));
+	char shortopts[2 * ARRAY_SIZE(sbx_cli_options) + 3] = "+:";
+	size_t i, s = 2;
+	int c, idx, r;
+
+	if (!longopts)
+		return sbx_error_set(err, ENOMEM, "options");
+	for (i = 0; sbx_cli_options[i].name; i++) {
+		const struct sbx_cli_option *opt = &sbx_cli_options[i];
+
+		longopts[i] =
+			(struct option){ opt->name, opt->has_arg ? required_argument : no_argument,
+					 NULL, 256 + (int)i };
+		if (opt->short_name) {
+			shortopts[s++] = opt->short_name;
+			if (opt->has_arg)
+				shortopts[s++] = ':';
+		}
+	}
 
 	opterr = 0; /* our messages, with a hint, instead of getopt's */
 	optind = 1;
 	/* '+': stop at the first non-option, which is CMD; its own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+:qhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ALLOW_UNIX:
-			r = sbx_pol_add_unix(&o->pol, optarg, err);
-			if (r < 0)
-				return r;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			sbx_cli_usage();
-			return SBX_CLI_EXIT;
-		case 'V':
-			printf("sbx-supervise %s\n", SBX_VERSION);
-			return SBX_CLI_EXIT;
-		case ':':
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		const struct sbx_cli_option *opt = NULL;
+
+		if (c >= 256) {
+			opt = &sbx_cli_options[c - 256];
+		} else if (c != ':' && c != '?') {
+			for (i = 0; sbx_cli_options[i].name && !opt; i++)
+				if (sbx_cli_options[i].short_name == c)
+					opt = &sbx_cli_options[i];
+		}
+		if (c == ':') {
 			sbx_error_set(err, 0, "option '%s' needs an argument", argv[optind - 1]);
 			sbx_error_hint(err, "try 'sbx-supervise --help'");
 			return -(err->code = EINVAL);
-		default:
+		}
+		if (!opt) {
 			if (optopt)
 				sbx_error_set(err, 0, "unknown option '-%c'", optopt);
 			else
@@ -99,7 +205,13 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 			sbx_error_hint(err, "try 'sbx-supervise --help'");
 			return -(err->code = EINVAL);
 		}
+		r = opt->apply(o, opt->has_arg ? optarg : NULL, err);
+		if (r != 0)
+			return r;
 	}
+	r = sbx_pol_finish(&o->pol, err);
+	if (r < 0)
+		return r;
 	sbx_cli_warn_rules(&o->pol);
 	if (optind >= argc) {
 		sbx_error_set(err, 0, "no command given");

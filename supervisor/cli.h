@@ -19,6 +19,25 @@ enum sbx_cli_result {
 };
 
 /*
+ * One option. @name is the long option and also the directive of a policy file; @apply turns
+ * its argument (NULL without one) into policy or options and returns 0, SBX_CLI_EXIT, or
+ * -errno with @err set. @in_policy: whether policy files may use it.
+ */
+struct sbx_cli_option {
+	const char *name;
+	char short_name;
+	bool has_arg;
+	bool in_policy;
+	int (*apply)(struct sbx_opts *o, const char *arg, struct sbx_error *err);
+};
+
+/* Every option, ending with a row whose name is NULL. */
+extern const struct sbx_cli_option sbx_cli_options[];
+
+/* sbx_cli_find() - the option called @name, or NULL. */
+const struct sbx_cli_option *sbx_cli_find(const char *name);
+
+/*
  * sbx_cli_parse() - parse @argv into @o (zeroed by the caller).
  * Return SBX_CLI_RUN, SBX_CLI_EXIT, or -errno with @err set (exit 125).
  */
