@@ -9,7 +9,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-
 	-Wvla -Wpointer-arith -Wundef -Wimplicit-fallthrough
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong
 NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
-NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-3.0 2>/dev/null || echo -lnl-3)
+NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-route-3.0 2>/dev/null || echo -lnl-route-3 -lnl-3)
 OPT ?= -O2 -g
 SAN ?=
 CFLAGS ?=

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "netns.h"
 #include "shim.h"
 #include "../supervisor/log.h"
 #include "../supervisor/syscalls.h"
@@ -35,6 +36,13 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != a->parent)
 		_exit(125);
+	if (a->private_net) {
+		const char *what = "";
+
+		e = sbx_netns_enter(&what);
+		if (e < 0)
+			sbx_shim_fail(a->sync_fd, -e, what);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 

@@ -10,6 +10,7 @@
 #define SBX_SHIM_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../filters/filter.h"
@@ -18,7 +19,7 @@
 struct sbx_shim_msg {
 	int listener; /* fd number in the child, or -1 on failure */
 	int err;      /* errno of the failure */
-	char what[64];
+	char what[96];
 };
 
 struct sbx_shim_args {
@@ -27,6 +28,7 @@ struct sbx_shim_args {
 	pid_t parent;
 	char *const *argv;    /* the command */
 	const sigset_t *mask; /* the signal mask to restore before execve */
+	bool private_net;     /* --net isolated or none: a new network namespace */
 };
 
 /* sbx_shim_run() - never returns: execs the command or exits 125/126/127. */

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "bound.h"
@@ -20,7 +22,7 @@ void sbx_bound_init(struct sbx_bound *b)
 
 static void sbx_bound_drop(struct sbx_bound *b, size_t i)
 {
-	if (!b->v[i].abstract && b->v[i].pin >= 0)
+	if (b->v[i].kind == SBX_BOUND_PATH && b->v[i].pin >= 0)
 		close(b->v[i].pin);
 	b->v[i] = b->v[--b->n];
 }
@@ -35,8 +37,11 @@ static void sbx_bound_sweep(struct sbx_bound *b)
 	while (i < b->n) {
 		bool gone;
 
-		if (b->v[i].abstract)
+		if (b->v[i].kind == SBX_BOUND_ABSTRACT)
 			gone = sbx_diag_unix_lookup(b->v[i].sock_ino, &d) == -ENOENT;
+		else if (b->v[i].kind == SBX_BOUND_INET)
+			gone = !sbx_diag_inet_holds(b->v[i].proto, b->v[i].family, b->v[i].port,
+						    b->v[i].sock_ino);
 		else
 			gone = fstat(b->v[i].pin, &st) == 0 && st.st_nlink == 0;
 		if (gone)
@@ -57,8 +62,8 @@ static int sbx_bound_insert(struct sbx_bound *b, const struct sbx_bound_entry *e
 			r = -ENOMEM;
 	}
 	/* An abstract name has one holder at a time: a new bind means the old one is gone. */
-	for (size_t i = 0; r == 0 && e->abstract && i < b->n; i++)
-		if (b->v[i].abstract && b->v[i].name_len == e->name_len &&
+	for (size_t i = 0; r == 0 && e->kind == SBX_BOUND_ABSTRACT && i < b->n; i++)
+		if (b->v[i].kind == SBX_BOUND_ABSTRACT && b->v[i].name_len == e->name_len &&
 		    !memcmp(b->v[i].name, e->name, e->name_len))
 			sbx_bound_drop(b, i--);
 	if (r == 0 && b->n == SBX_BOUND_MAX)
@@ -83,7 +88,7 @@ static int sbx_sock_ino(int sockfd, uint64_t *ino)
 
 int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
 {
-	struct sbx_bound_entry e = { .abstract = false };
+	struct sbx_bound_entry e = { .kind = SBX_BOUND_PATH };
 	_cleanup_close_ int pin = -1;
 	struct sbx_diag_unix d;
 	struct stat st;
@@ -115,7 +120,7 @@ int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
 
 int sbx_bound_add_abstract(struct sbx_bound *b, int sockfd)
 {
-	struct sbx_bound_entry e = { .abstract = true, .pin = -1 };
+	struct sbx_bound_entry e = { .kind = SBX_BOUND_ABSTRACT, .pin = -1 };
 	struct sbx_diag_unix d;
 	int r;
 
@@ -139,7 +144,7 @@ bool sbx_bound_has_inode(struct sbx_bound *b, dev_t dev, ino_t ino)
 
 	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->n && !found; i++)
-		found = !b->v[i].abstract && b->v[i].dev == dev && b->v[i].ino == ino;
+		found = b->v[i].kind == SBX_BOUND_PATH && b->v[i].dev == dev && b->v[i].ino == ino;
 	pthread_mutex_unlock(&b->lock);
 	return found;
 }
@@ -153,7 +158,7 @@ bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len)
 
 	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].abstract && b->v[i].name_len == len &&
+		if (b->v[i].kind == SBX_BOUND_ABSTRACT && b->v[i].name_len == len &&
 		    !memcmp(b->v[i].name, name, len)) {
 			sock_ino = b->v[i].sock_ino;
 			found = true;
@@ -168,4 +173,55 @@ bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len)
 	    d.name[0] != '\0' || memcmp(d.name + 1, name, len))
 		return false;
 	return true;
+}
+
+int sbx_bound_add_inet(struct sbx_bound *b, int sockfd)
+{
+	struct sbx_bound_entry e = { .kind = SBX_BOUND_INET, .pin = -1 };
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss), il = sizeof(int);
+	int type;
+	int r;
+
+	r = sbx_sock_ino(sockfd, &e.sock_ino);
+	if (r < 0)
+		return r;
+	if (getsockname(sockfd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &type, &il) == -1)
+		return -errno;
+	e.family = ss.ss_family;
+	e.proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	if (e.family == AF_INET)
+		e.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (e.family == AF_INET6)
+		e.port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		return -EAFNOSUPPORT;
+	return sbx_bound_insert(b, &e);
+}
+
+bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, uint16_t port)
+{
+	uint64_t inos[8];
+	int fams[8];
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->n && n < 8; i++) {
+		const struct sbx_bound_entry *e = &b->v[i];
+
+		/* An IPv6 socket may serve IPv4 (dual stack): match the port, check the holder. */
+		if (e->kind == SBX_BOUND_INET && e->proto == proto && e->port == port &&
+		    (e->family == family || e->family == AF_INET6)) {
+			inos[n] = e->sock_ino;
+			fams[n++] = e->family;
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	/* The port may have been released and taken by a process outside: the socket bound
+	 * inside must still hold it. */
+	for (i = 0; i < n; i++)
+		if (sbx_diag_inet_holds(proto, fams[i], port, inos[i]))
+			return true;
+	return false;
 }

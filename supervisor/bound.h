@@ -18,14 +18,22 @@
 
 #define SBX_BOUND_MAX 4096
 
+enum sbx_bound_kind {
+	SBX_BOUND_PATH,
+	SBX_BOUND_ABSTRACT,
+	SBX_BOUND_INET, /* a loopback port bound inside, in the supervisor's own namespace */
+};
+
 struct sbx_bound_entry {
-	bool abstract;
+	enum sbx_bound_kind kind;
 	dev_t dev;
 	ino_t ino;
 	int pin;
 	uint64_t sock_ino;
 	unsigned char name[108];
 	size_t name_len;
+	int proto, family; /* INET: IPPROTO_TCP/UDP, AF_INET/AF_INET6 */
+	uint16_t port;
 };
 
 struct sbx_bound {
@@ -54,5 +62,11 @@ bool sbx_bound_has_inode(struct sbx_bound *b, dev_t dev, ino_t ino);
 
 /* sbx_bound_has_abstract() - whether @name is held right now by a socket bound inside. */
 bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len);
+
+/* sbx_bound_add_inet() - record the port @sockfd (TCP or UDP) is now bound to. */
+int sbx_bound_add_inet(struct sbx_bound *b, int sockfd);
+
+/* sbx_bound_has_inet() - whether @port was bound inside and is still held by that socket. */
+bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, uint16_t port);
 
 #endif

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "decide.h"
+#include "syscalls.h"
 #include "util.h"
 
 /*
@@ -103,7 +105,79 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 	return sbx_deny(c, d->canon, hint, NULL);
 }
 
-long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
+bool sbx_sock_private(const struct sbx_sup *s, int sock)
+{
+	uint64_t cookie = 0;
+	socklen_t l = sizeof(cookie);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &l) == -1)
+		return false;
+	return cookie != s->netns_cookie;
+}
+
+static int sbx_sock_proto(int sock)
+{
+	int type = 0;
+	socklen_t l = sizeof(type);
+
+	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &l);
+	return type == SOCK_STREAM ? SBX_PROTO_TCP : type == SOCK_DGRAM ? SBX_PROTO_UDP : 0;
+}
+
+/* Loopback, or the unspecified address, which the kernel treats as this host. */
+static bool sbx_addr_local(int family, const unsigned char *ip)
+{
+	static const unsigned char zero[16];
+
+	return sbx_addr_is_loopback(family, ip) || !memcmp(ip, zero, family == AF_INET ? 4 : 16);
+}
+
+static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int sock)
+{
+	const struct sbx_policy *pol = c->sup->pol;
+	const struct sbx_addr *a = &d->addr;
+	int proto = sbx_sock_proto(sock), family = a->family;
+	unsigned char ip[16] = { 0 };
+	char target[128], hint[160];
+	bool private_ns;
+
+	/* Too short to name anyone: performed, the kernel refuses it (EINVAL). */
+	if (!a->valid_len || pol->net == SBX_NET_HOST)
+		return 0;
+	memcpy(ip, a->ip, family == AF_INET ? 4 : 16);
+	sbx_addr_unmap(&family, ip);
+	sbx_addr_format(a, target, sizeof(target));
+	if (!proto)
+		return sbx_deny(c, target, NULL, "only TCP and UDP sockets may reach the network");
+
+	private_ns = sbx_sock_private(c->sup, sock);
+	if (sbx_pol_match_endpoint(pol, proto, family, ip, a->port))
+		return private_ns ? SBX_JUDGE_OUTSIDE : 0;
+	if (sbx_addr_local(family, ip)) {
+		/* In the sandbox's own namespace, loopback reaches only the sandbox. */
+		if (private_ns)
+			return 0;
+		if (sbx_bound_has_inet(&c->sup->bound,
+				       proto == SBX_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP, family,
+				       a->port))
+			return 0;
+	}
+	{
+		/* Suggest what would match: a mapped address is matched as IPv4. */
+		struct sbx_addr plain = *a;
+		char what[128];
+
+		plain.family = family;
+		plain.kind = family == AF_INET ? SBX_ADDR_INET : SBX_ADDR_INET6;
+		memcpy(plain.ip, ip, sizeof(plain.ip));
+		sbx_addr_format(&plain, what, sizeof(what));
+		snprintf(hint, sizeof(hint), "--allow-connect %s%s",
+			 proto == SBX_PROTO_UDP ? "udp:" : "", what);
+	}
+	return sbx_deny(c, target, hint, NULL);
+}
+
+long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 {
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
@@ -130,8 +204,7 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
 		return sbx_deny(c, target, NULL, "netlink messages may only go to the kernel");
 	case SBX_ADDR_INET:
 	case SBX_ADDR_INET6:
-		sbx_addr_format(a, target, sizeof(target));
-		return sbx_deny(c, target, NULL, "network access is not allowed");
+		return sbx_judge_inet(c, d, sock);
 	case SBX_ADDR_OTHER:
 		break;
 	}
@@ -139,9 +212,34 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
 	return sbx_deny(c, target, NULL, "this address family is not allowed");
 }
 
-long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a)
+/* Port 0 on loopback (a test server inside), ports named by --allow-bind, anything inside
+ * a private namespace with --allow-bind's same rule, everything with --net host. */
+static long sbx_bind_inet(struct sbx_call *c, const struct sbx_addr *a)
+{
+	const struct sbx_policy *pol = c->sup->pol;
+	unsigned char ip[16] = { 0 };
+	char target[128], hint[64];
+	int family = a->family;
+
+	if (!a->valid_len || pol->net == SBX_NET_HOST || sbx_pol_bind_allowed(pol, a->port))
+		return 0;
+	memcpy(ip, a->ip, family == AF_INET ? 4 : 16);
+	sbx_addr_unmap(&family, ip);
+	if (a->port == 0 && sbx_addr_is_loopback(family, ip))
+		return 0;
+	sbx_addr_format(a, target, sizeof(target));
+	if (a->port == 0)
+		return sbx_deny(c, target, NULL,
+				"only loopback addresses may be bound without --allow-bind");
+	snprintf(hint, sizeof(hint), "--allow-bind %u", a->port);
+	return sbx_deny(c, target, hint, NULL);
+}
+
+long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
 {
 	char target[512];
+
+	(void)sock;
 
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
@@ -153,8 +251,7 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a)
 		return 0;
 	case SBX_ADDR_INET:
 	case SBX_ADDR_INET6:
-		sbx_addr_format(a, target, sizeof(target));
-		return sbx_deny(c, target, NULL, "binding network ports is not allowed");
+		return sbx_bind_inet(c, a);
 	case SBX_ADDR_OTHER:
 		break;
 	}

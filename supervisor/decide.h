@@ -31,12 +31,22 @@ struct sbx_dest {
  */
 int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d);
 
-/* sbx_dest_judge() - 0 when @d may be reached by connect/sendto/sendmsg, else -EPERM
- * (reported on stderr). */
-long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d);
+/* The supervisor must reach the destination from its own namespace (see swap.h). */
+#define SBX_JUDGE_OUTSIDE 1
 
-/* sbx_bind_judge() - 0 when binding to @a is allowed, else -EPERM (reported). */
-long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a);
+/*
+ * sbx_dest_judge() - whether @d may be reached by connect/sendto/sendmsg on @sock (the
+ * caller's socket): 0 to perform the call on @sock, SBX_JUDGE_OUTSIDE to perform it on a
+ * socket of the supervisor's namespace swapped in, or -EPERM (reported on stderr).
+ */
+long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock);
+
+/* sbx_bind_judge() - 0 when binding @sock to @a is allowed, else -EPERM (reported). */
+long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock);
+
+/* sbx_sock_private() - whether @sock lives in a network namespace other than the
+ * supervisor's (the sandbox's own, under --net isolated or none). */
+bool sbx_sock_private(const struct sbx_sup *s, int sock);
 
 /* sbx_dest_release() - close the pin; safe on a zeroed or released dest. */
 void sbx_dest_release(struct sbx_dest *d);

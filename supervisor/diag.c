@@ -1,6 +1,9 @@
 /* Owns the sock_diag query, through libnl-3's netlink plumbing. */
 #include <errno.h>
+#include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/unix_diag.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -89,4 +92,52 @@ int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out)
 	if (r < 0)
 		return -EIO;
 	return ctx.found ? 0 : -ENOENT;
+}
+
+struct sbx_inet_ctx {
+	uint16_t port; /* network order */
+	uint64_t ino;
+	bool found;
+};
+
+static int sbx_inet_parse(struct nl_msg *msg, void *arg)
+{
+	struct sbx_inet_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct inet_diag_msg *m;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return NL_SKIP;
+	m = nlmsg_data(nlh);
+	if (m->id.idiag_sport == ctx->port && m->idiag_inode == (uint32_t)ctx->ino)
+		ctx->found = true;
+	return NL_OK;
+}
+
+bool sbx_diag_inet_holds(int proto, int family, uint16_t port, uint64_t sock_ino)
+{
+	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
+	struct sbx_inet_ctx ctx = { .port = htons(port), .ino = sock_ino };
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = (uint8_t)family,
+		.sdiag_protocol = (uint8_t)proto,
+		/* A TCP server must be listening; a UDP socket only bound. */
+		.idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN : ~0u,
+	};
+
+	/* A dump of this family's sockets, filtered here by port and inode: an exact lookup
+	 * would need the address the server was bound to, which may be any loopback one. */
+	sk = nl_socket_alloc();
+	if (!sk)
+		return false;
+	nl_socket_disable_auto_ack(sk);
+	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
+		return false;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_inet_parse, &ctx);
+	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, sizeof(req)) <
+	    0)
+		return false;
+	if (nl_recvmsgs_default(sk) < 0)
+		return false;
+	return ctx.found;
 }

@@ -25,4 +25,11 @@ struct sbx_diag_unix {
  */
 int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out);
 
+/*
+ * sbx_diag_inet_holds() - whether the socket with inode @sock_ino is still bound to local
+ * port @port (a listener for TCP, any bound socket for UDP) in the supervisor's network
+ * namespace. @proto is IPPROTO_TCP or IPPROTO_UDP, @family AF_INET or AF_INET6.
+ */
+bool sbx_diag_inet_holds(int proto, int family, uint16_t port, uint64_t sock_ino);
+
 #endif

@@ -1,6 +1,7 @@
 /* Owns connect, bind and sendto performed on the caller's behalf. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "decide.h"
 #include "emulate.h"
 #include "log.h"
+#include "swap.h"
 #include "util.h"
 
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
@@ -53,6 +55,30 @@ static long sbx_read_addr(struct sbx_call *c, uint64_t uaddr, uint64_t ulen, voi
 	return sbx_task_read(&c->task, uaddr, raw, l);
 }
 
+/* Connect a socket of the supervisor's namespace and, once it is connected or connecting,
+ * put it in place of the caller's (see swap.h). A failed connect changes nothing. */
+static long sbx_connect_outside(struct sbx_call *c, int child_sock, int fd,
+				const struct sbx_dest *d)
+{
+	_cleanup_close_ int ours = sbx_swap_open(child_sock);
+	struct sbx_blocking b;
+	long r;
+
+	if (ours < 0)
+		return ours;
+	sbx_cancel_begin(c, &b);
+	while ((r = connect(ours, (const struct sockaddr *)&d->out, d->out_len)) == -1 &&
+	       sbx_cancel_retry(c))
+		;
+	sbx_cancel_end(c, &b);
+	if (r == -1 && errno == EINTR)
+		return SBX_NO_REPLY;
+	if (r == -1 && errno != EINPROGRESS)
+		return -errno;
+	r = r == -1 ? -EINPROGRESS : 0;
+	return sbx_swap_install(c, ours, fd) == 0 ? r : -EPERM;
+}
+
 long sbx_emu_connect(struct sbx_call *c)
 {
 	const struct seccomp_data *a = &c->n->data;
@@ -75,9 +101,11 @@ long sbx_emu_connect(struct sbx_call *c)
 		return SBX_NO_REPLY; /* what we read may not be the caller's */
 	if (r < 0)
 		return r;
-	r = sbx_dest_judge(c, &d);
+	r = sbx_dest_judge(c, &d, sock);
 	if (r < 0)
 		return r;
+	if (r == SBX_JUDGE_OUTSIDE)
+		return sbx_connect_outside(c, sock, (int)a->args[0], &d);
 
 	sbx_cancel_begin(c, &b);
 	while ((r = connect(sock, (struct sockaddr *)&d.out, d.out_len)) == -1 &&
@@ -143,7 +171,7 @@ long sbx_emu_bind(struct sbx_call *c)
 	if (r < 0)
 		return r;
 	sbx_addr_decode(raw, len, &addr);
-	r = sbx_bind_judge(c, &addr);
+	r = sbx_bind_judge(c, &addr, sock);
 	if (r < 0)
 		return r;
 	if (addr.kind == SBX_ADDR_UNIX_PATH)
@@ -154,6 +182,13 @@ long sbx_emu_bind(struct sbx_call *c)
 		r = sbx_bound_add_abstract(&c->sup->bound, sock);
 		if (r < 0)
 			sbx_bound_warn("abstract", r);
+	}
+	/* A loopback server bound inside the host's namespace is reachable from inside. */
+	if ((addr.kind == SBX_ADDR_INET || addr.kind == SBX_ADDR_INET6) &&
+	    !sbx_sock_private(c->sup, sock)) {
+		r = sbx_bound_add_inet(&c->sup->bound, sock);
+		if (r < 0)
+			sbx_bound_warn("inet", r);
 	}
 	return 0;
 }
@@ -192,6 +227,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	_cleanup_close_ int sock = -1;
 	int flags = (int)a->args[3];
 	struct sbx_blocking b;
+	bool swapped = false;
 	size_t alen;
 	long cap, r;
 	ssize_t n;
@@ -214,9 +250,20 @@ long sbx_emu_sendto(struct sbx_call *c)
 		return SBX_NO_REPLY;
 	if (r < 0)
 		return r;
-	r = sbx_dest_judge(c, &d);
+	r = sbx_dest_judge(c, &d, sock);
 	if (r < 0)
 		return r;
+	if (r == SBX_JUDGE_OUTSIDE) {
+		/* Send from a socket of the host's namespace, which the caller then holds: the
+		 * replies come to it. */
+		int ours = sbx_swap_open(sock);
+
+		if (ours < 0)
+			return ours;
+		close(sock);
+		sock = ours;
+		swapped = true;
+	}
 
 	sbx_cancel_begin(c, &b);
 	while ((n = sendto(sock, data, cap, flags | MSG_NOSIGNAL, (struct sockaddr *)&d.out,
@@ -224,5 +271,36 @@ long sbx_emu_sendto(struct sbx_call *c)
 	       sbx_cancel_retry(c))
 		;
 	sbx_cancel_end(c, &b);
+	if (swapped && (n >= 0 || errno == EINPROGRESS) &&
+	    sbx_swap_install(c, sock, (int)a->args[0]) != 0)
+		return SBX_NO_REPLY;
 	return sbx_emu_finish_send(c, n, flags);
+}
+
+/* listen() on an inet socket with no port would bind it to every interface of the host's
+ * namespace, which no bind rule allowed: refuse that, perform the rest. */
+long sbx_emu_listen(struct sbx_call *c)
+{
+	const struct seccomp_data *a = &c->n->data;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	_cleanup_close_ int sock = -1;
+	uint16_t port = 1;
+
+	sock = sbx_emu_getsock(c, a->args[0]);
+	if (sock < 0)
+		return sock;
+	if (getsockname(sock, (struct sockaddr *)&ss, &sl) == -1)
+		return -errno;
+	if (ss.ss_family == AF_INET)
+		port = ((struct sockaddr_in *)&ss)->sin_port;
+	else if (ss.ss_family == AF_INET6)
+		port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+	if (port == 0 && !sbx_sock_private(c->sup, sock) && c->sup->pol->net != SBX_NET_HOST)
+		return sbx_deny(c, "(an unbound inet socket)", NULL,
+				"listen would bind it to every interface; bind it to a loopback "
+				"address first, or allow a port with --allow-bind");
+	if (listen(sock, (int)a->args[1]) == -1)
+		return -errno;
+	return 0;
 }

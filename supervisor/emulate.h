@@ -24,6 +24,7 @@ long sbx_emu_bind(struct sbx_call *c);
 long sbx_emu_sendto(struct sbx_call *c);
 long sbx_emu_sendmsg(struct sbx_call *c);
 long sbx_emu_sendmmsg(struct sbx_call *c);
+long sbx_emu_listen(struct sbx_call *c);
 
 /* sbx_emu_getsock() - the caller's fd @fd as a socket of ours: -EBADF, -ENOTSOCK or the fd. */
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd);

@@ -18,6 +18,7 @@
 
 #include "decide.h"
 #include "emulate.h"
+#include "swap.h"
 #include "util.h"
 
 #define SBX_SCM_MAX_FD 253 /* the kernel's SCM_MAX_FD */
@@ -186,29 +187,46 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 	return 0;
 }
 
-/* One message: load, judge, perform. */
-static long sbx_msg_send(struct sbx_call *c, int sock, uint64_t uaddr, int flags)
+/*
+ * One message: load, judge, perform. When the destination must be reached from the
+ * supervisor's namespace, *sock is replaced by a socket of ours that the caller then holds
+ * at @fd (see swap.h), so the next messages of a sendmmsg go through it too.
+ */
+static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, int flags)
 {
 	struct sbx_msg s = { .dest.pin = -1 };
 	struct sbx_blocking b;
+	bool swapped = false;
 	ssize_t n;
 	long r;
 
-	r = sbx_msg_load(c, sock, uaddr, &s);
+	r = sbx_msg_load(c, *sock, uaddr, &s);
 	if (!sbx_call_valid(c)) {
 		sbx_msg_release(&s);
 		return SBX_NO_REPLY;
 	}
 	if (r == 0 && s.m.msg_name)
-		r = sbx_dest_judge(c, &s.dest);
+		r = sbx_dest_judge(c, &s.dest, *sock);
+	if (r == SBX_JUDGE_OUTSIDE) {
+		int ours = sbx_swap_open(*sock);
+
+		r = ours < 0 ? ours : 0;
+		if (ours >= 0) {
+			close(*sock);
+			*sock = ours;
+			swapped = true;
+		}
+	}
 	if (r < 0) {
 		sbx_msg_release(&s);
 		return r;
 	}
 	sbx_cancel_begin(c, &b);
-	while ((n = sendmsg(sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c))
+	while ((n = sendmsg(*sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c))
 		;
 	sbx_cancel_end(c, &b);
+	if (swapped && (n >= 0 || errno == EINPROGRESS) && sbx_swap_install(c, *sock, fd) != 0)
+		n = -1, errno = EINTR; /* the caller is gone: no reply */
 	r = sbx_emu_finish_send(c, n, flags);
 	sbx_msg_release(&s);
 	return r;
@@ -222,7 +240,7 @@ long sbx_emu_sendmsg(struct sbx_call *c)
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
-	return sbx_msg_send(c, sock, a->args[1], (int)a->args[2]);
+	return sbx_msg_send(c, &sock, (int)a->args[0], a->args[1], (int)a->args[2]);
 }
 
 long sbx_emu_sendmmsg(struct sbx_call *c)
@@ -242,7 +260,7 @@ long sbx_emu_sendmmsg(struct sbx_call *c)
 		uint64_t entry = a->args[1] + (uint64_t)i * sizeof(struct mmsghdr);
 		unsigned int sent;
 
-		r = sbx_msg_send(c, sock, entry, flags);
+		r = sbx_msg_send(c, &sock, (int)a->args[0], entry, flags);
 		if (r < 0)
 			break;
 		sent = (unsigned int)r;

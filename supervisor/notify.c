@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 
 #include "emulate.h"
@@ -27,6 +29,20 @@ int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *po
 		s->sizes.seccomp_notif = sizeof(struct seccomp_notif);
 	if (s->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
 		s->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+	{
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		socklen_t l = sizeof(s->netns_cookie);
+
+		/* Sockets of a sandbox in a private namespace carry another cookie. */
+		if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &s->netns_cookie, &l))
+			s->netns_cookie = 0;
+		if (fd >= 0)
+			close(fd);
+		if (!s->netns_cookie && pol->net == SBX_NET_ISOLATED)
+			return sbx_error_set(err, ENOPROTOOPT,
+					     "SO_NETNS_COOKIE (Linux 5.14+) is "
+					     "needed for --net isolated");
+	}
 	sbx_bound_init(&s->bound);
 	pthread_mutex_init(&s->deny_lock, NULL);
 	pthread_mutex_init(&s->cancel_lock, NULL);
@@ -59,6 +75,9 @@ static long sbx_dispatch(struct sbx_call *c)
 	case __NR_sendmmsg:
 		c->name = "sendmmsg";
 		return sbx_emu_sendmmsg(c);
+	case __NR_listen:
+		c->name = "listen";
+		return sbx_emu_listen(c);
 	}
 	return -EPERM;
 }

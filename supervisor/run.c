@@ -36,7 +36,12 @@ static int sbx_wait_status(int pidfd)
 static int sbx_shim_error(const struct sbx_shim_msg *m, struct sbx_error *err)
 {
 	sbx_error_set(err, m->err, "cannot sandbox the command: %s", m->what);
-	if (m->err == EBUSY)
+	if (!strncmp(m->what, "unshare", 7) || strstr(m->what, "id maps"))
+		sbx_error_hint(err,
+			       "--net isolated and none need a network namespace: run as root, "
+			       "or allow unprivileged user namespaces "
+			       "(sysctl kernel.unprivileged_userns_clone=1, AppArmor)");
+	else if (m->err == EBUSY)
 		sbx_error_hint(err,
 			       "this process already runs under a seccomp listener (another "
 			       "sbx-supervise or container supervisor); nesting is not supported");
@@ -79,6 +84,32 @@ static int sbx_serve(pid_t pid, int pidfd)
 	return sbx_wait_status(pidfd);
 }
 
+/* --proxy: the usual variables, both cases, and NO_PROXY for the loopback the sandbox
+ * keeps to itself. Set in sbx's own environment, which the command inherits. */
+static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
+{
+	static const char *const vars[] = { "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+					    "http_proxy", "https_proxy", "all_proxy" };
+	static const char local[] = "localhost,127.0.0.1,::1";
+	const char *old;
+	char no_proxy[4096];
+	size_t i;
+
+	if (!pol->proxy_url)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		if (setenv(vars[i], pol->proxy_url, 1) == -1)
+			return sbx_error_set(err, errno, "setenv %s", vars[i]);
+	old = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
+	if (old && *old)
+		snprintf(no_proxy, sizeof(no_proxy), "%s,%s", old, local);
+	else
+		snprintf(no_proxy, sizeof(no_proxy), "%s", local);
+	if (setenv("NO_PROXY", no_proxy, 1) == -1 || setenv("no_proxy", no_proxy, 1) == -1)
+		return sbx_error_set(err, errno, "setenv NO_PROXY");
+	return 0;
+}
+
 int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 {
 	struct sbx_bpf bpf = { 0 };
@@ -90,6 +121,9 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	pid_t pid;
 	size_t i;
 
+	r = sbx_proxy_env(&o->pol, err);
+	if (r < 0)
+		return r;
 	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, &bpf, err);
 	if (r < 0)
 		return r;
@@ -126,6 +160,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			.parent = getppid(),
 			.argv = o->argv,
 			.mask = &old,
+			.private_net = o->pol.net == SBX_NET_ISOLATED || o->pol.net == SBX_NET_NONE,
 		};
 
 		close(sp[0]);

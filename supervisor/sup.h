@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bound.h"
 #include "policy.h"
@@ -34,6 +35,7 @@ struct sbx_sup {
 	int listener;
 	const struct sbx_policy *pol;
 	bool quiet;
+	uint64_t netns_cookie; /* the supervisor's network namespace (SO_NETNS_COOKIE) */
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
 

@@ -1,0 +1,144 @@
+/* Owns entering the private network namespace (--net isolated|none). */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "../supervisor/util.h"
+
+static int sbx_write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	return n == (ssize_t)strlen(text) ? 0 : -(n < 0 ? errno : EIO);
+}
+
+/* Unprivileged: a user namespace in which we hold CAP_NET_ADMIN over the new network
+ * namespace, mapping only our own uid and gid (setgroups denied, as the kernel requires). */
+static int sbx_userns_enter(const char **what)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int r;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1) {
+		*what = "unshare(CLONE_NEWUSER | CLONE_NEWNET)";
+		return -errno;
+	}
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
+	r = sbx_write_file("/proc/self/uid_map", map);
+	if (r == 0)
+		r = sbx_write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
+	if (r == 0)
+		r = sbx_write_file("/proc/self/gid_map", map);
+	if (r < 0)
+		*what = "write the user namespace's id maps";
+	return r;
+}
+
+static int sbx_lo_up(const char **what)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_link *lo = NULL, *change = NULL;
+	int r = -ENOMEM;
+
+	*what = "bring up lo";
+	if (!sk)
+		return r;
+	if (nl_connect(sk, NETLINK_ROUTE) < 0) {
+		r = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (rtnl_link_get_kernel(sk, 0, "lo", &lo) < 0) {
+		r = -ENODEV;
+		goto out;
+	}
+	change = rtnl_link_alloc();
+	if (!change)
+		goto out;
+	rtnl_link_set_flags(change, IFF_UP);
+	r = rtnl_link_change(sk, lo, change, 0) < 0 ? -EPERM : 0;
+out:
+	if (change)
+		rtnl_link_put(change);
+	if (lo)
+		rtnl_link_put(lo);
+	nl_socket_free(sk);
+	return r;
+}
+
+/*
+ * sysfs shows the interfaces of the namespace that mounted it: remount it in a private mount
+ * namespace so /sys/class/net lists only lo, and bind the host's cgroup tree back (runtimes
+ * read their limits there). Mount events do not propagate back to the host (MS_SLAVE).
+ */
+static int sbx_sysfs_remount(const char **what)
+{
+	_cleanup_close_ int cg = -1;
+
+	*what = "remount /sys for the new namespace";
+	if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
+		return -errno;
+	/* A detached copy of the cgroup tree, taken in the new namespace (where we may), to
+	 * put back once sysfs covers /sys. */
+	cg = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys/fs/cgroup",
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+		return -errno;
+	if (cg >= 0 && syscall(SYS_move_mount, cg, "", AT_FDCWD, "/sys/fs/cgroup",
+			       MOVE_MOUNT_F_EMPTY_PATH) == -1)
+		return *what = "put /sys/fs/cgroup back", -errno;
+	return 0;
+}
+
+int sbx_netns_enter(const char **what)
+{
+	int r;
+
+	/* Root (or CAP_SYS_ADMIN) needs no user namespace; fall back to one when refused. */
+	if (unshare(CLONE_NEWNET) == -1) {
+		if (errno != EPERM)
+			return *what = "unshare(CLONE_NEWNET)", -errno;
+		r = sbx_userns_enter(what);
+		if (r < 0)
+			return r;
+	}
+	r = sbx_lo_up(what);
+	if (r < 0)
+		return r;
+	/* Cosmetic next to the namespace itself: say so and go on. */
+	r = sbx_sysfs_remount(what);
+	if (r < 0)
+		dprintf(STDERR_FILENO,
+			"sbx-supervise: warning: /sys/class/net still lists the host's interfaces "
+			"(%s: %s); the network namespace itself has only lo\n",
+			*what, strerror(-r));
+	return 0;
+}
