@@ -60,10 +60,19 @@ static long sbx_read_addr(struct sbx_call *c, uint64_t uaddr, uint64_t ulen, voi
 static long sbx_connect_outside(struct sbx_call *c, int child_sock, int fd,
 				const struct sbx_dest *d)
 {
-	_cleanup_close_ int ours = sbx_swap_open(child_sock);
+	_cleanup_close_ int ours = -1;
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
 	struct sbx_blocking b;
+	int type = 0;
+	socklen_t tl = sizeof(type);
 	long r;
 
+	/* A connected stream socket stays as it is, as the kernel would keep it. */
+	if (getsockopt(child_sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM &&
+	    getpeername(child_sock, (struct sockaddr *)&peer, &pl) == 0)
+		return -EISCONN;
+	ours = sbx_swap_open(child_sock);
 	if (ours < 0)
 		return ours;
 	sbx_cancel_begin(c, &b);
