@@ -86,6 +86,14 @@ static int sbx_sock_ino(int sockfd, uint64_t *ino)
 	return 0;
 }
 
+/* What the kernel says @sockfd is bound to: its socket inode and sock_diag's answer. */
+static int sbx_bound_describe(int sockfd, uint64_t *sock_ino, struct sbx_diag_unix *d)
+{
+	int r = sbx_sock_ino(sockfd, sock_ino);
+
+	return r < 0 ? r : sbx_diag_unix_lookup(*sock_ino, d);
+}
+
 int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
 {
 	struct sbx_bound_entry e = { .kind = SBX_BOUND_PATH };
@@ -94,10 +102,7 @@ int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
 	struct stat st;
 	int r;
 
-	r = sbx_sock_ino(sockfd, &e.sock_ino);
-	if (r < 0)
-		return r;
-	r = sbx_diag_unix_lookup(e.sock_ino, &d);
+	r = sbx_bound_describe(sockfd, &e.sock_ino, &d);
 	if (r < 0)
 		return r;
 	pin = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -124,10 +129,7 @@ int sbx_bound_add_abstract(struct sbx_bound *b, int sockfd)
 	struct sbx_diag_unix d;
 	int r;
 
-	r = sbx_sock_ino(sockfd, &e.sock_ino);
-	if (r < 0)
-		return r;
-	r = sbx_diag_unix_lookup(e.sock_ino, &d);
+	r = sbx_bound_describe(sockfd, &e.sock_ino, &d);
 	if (r < 0)
 		return r;
 	if (!d.has_name || d.name_len < 1 || d.name[0] != '\0')
