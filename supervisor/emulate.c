@@ -15,25 +15,22 @@
 #include "swap.h"
 #include "util.h"
 
-long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
-{
-	struct stat st;
-	int sock = sbx_task_getfd(&c->task, (int)fd);
-
-	if (sock < 0)
-		return sock;
-	if (fstat(sock, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		close(sock);
-		return -ENOTSOCK;
-	}
-	return sock;
-}
-
 static mode_t sbx_fd_mode(int fd)
 {
 	struct stat st;
 
 	return fstat(fd, &st) == 0 ? st.st_mode : 0;
+}
+
+long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
+{
+	int sock = sbx_task_getfd(&c->task, (int)fd);
+
+	if (sock >= 0 && !S_ISSOCK(sbx_fd_mode(sock))) {
+		close(sock);
+		return -ENOTSOCK;
+	}
+	return sock;
 }
 
 static void sbx_dest_releasep(struct sbx_dest *d)
