@@ -11,6 +11,7 @@
 
 #include "bound.h"
 #include "diag.h"
+#include "endpoint.h"
 #include "util.h"
 
 void sbx_bound_init(struct sbx_bound *b)
@@ -40,8 +41,8 @@ static void sbx_bound_sweep(struct sbx_bound *b)
 		if (b->v[i].kind == SBX_BOUND_ABSTRACT)
 			gone = sbx_diag_unix_lookup(b->v[i].sock_ino, &d) == -ENOENT;
 		else if (b->v[i].kind == SBX_BOUND_INET)
-			gone = !sbx_diag_inet_holds(b->v[i].proto, b->v[i].family, b->v[i].port,
-						    b->v[i].sock_ino);
+			gone = !sbx_diag_inet_holds(b->v[i].proto, b->v[i].diag_family,
+						    b->v[i].port, b->v[i].sock_ino);
 		else
 			gone = fstat(b->v[i].pin, &st) == 0 && st.st_nlink == 0;
 		if (gone)
@@ -193,16 +194,29 @@ int sbx_bound_add_inet(struct sbx_bound *b, int sockfd)
 		return -errno;
 	e.family = ss.ss_family;
 	e.proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	if (e.family == AF_INET)
+	if (e.family == AF_INET) {
 		e.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	else if (e.family == AF_INET6)
+		memcpy(e.ip, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	} else if (e.family == AF_INET6) {
 		e.port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	else
+		memcpy(e.ip, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	} else {
 		return -EAFNOSUPPORT;
+	}
+	e.diag_family = e.family;
+	sbx_addr_unmap(&e.family, e.ip);
 	return sbx_bound_insert(b, &e);
 }
 
-bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, uint16_t port)
+static bool sbx_ip_any(int family, const unsigned char *ip)
+{
+	static const unsigned char zero[16];
+
+	return !memcmp(ip, zero, family == AF_INET ? 4 : 16);
+}
+
+bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, const unsigned char *ip,
+			uint16_t port)
 {
 	uint64_t inos[8];
 	int fams[8];
@@ -211,12 +225,19 @@ bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, uint16_t por
 	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->n && n < 8; i++) {
 		const struct sbx_bound_entry *e = &b->v[i];
+		bool addr_ok;
 
-		/* An IPv6 socket may serve IPv4 (dual stack): match the port, check the holder. */
-		if (e->kind == SBX_BOUND_INET && e->proto == proto && e->port == port &&
-		    (e->family == family || e->family == AF_INET6)) {
+		if (e->kind != SBX_BOUND_INET || e->proto != proto || e->port != port)
+			continue;
+		/* [::]:P serves IPv4 too (dual stack); 0.0.0.0:P serves IPv4 only. */
+		if (sbx_ip_any(e->family, e->ip))
+			addr_ok = e->family == family || e->family == AF_INET6;
+		else
+			addr_ok = e->family == family &&
+				  !memcmp(e->ip, ip, family == AF_INET ? 4 : 16);
+		if (addr_ok) {
 			inos[n] = e->sock_ino;
-			fams[n++] = e->family;
+			fams[n++] = e->diag_family;
 		}
 	}
 	pthread_mutex_unlock(&b->lock);

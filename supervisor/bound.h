@@ -32,7 +32,9 @@ struct sbx_bound_entry {
 	uint64_t sock_ino;
 	unsigned char name[108];
 	size_t name_len;
-	int proto, family; /* INET: IPPROTO_TCP/UDP, AF_INET/AF_INET6 */
+	int proto, family; /* INET: IPPROTO_TCP/UDP, AF_INET/AF_INET6 (IPv4-mapped: AF_INET) */
+	int diag_family;   /* the socket's own family, for sock_diag */
+	unsigned char ip[16];
 	uint16_t port;
 };
 
@@ -66,7 +68,12 @@ bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len);
 /* sbx_bound_add_inet() - record the port @sockfd (TCP or UDP) is now bound to. */
 int sbx_bound_add_inet(struct sbx_bound *b, int sockfd);
 
-/* sbx_bound_has_inet() - whether @port was bound inside and is still held by that socket. */
-bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, uint16_t port);
+/*
+ * sbx_bound_has_inet() - whether @ip:@port (@family, IPv4-mapped already unmapped) is a
+ * local address a socket bound inside still holds: the same address, or the port on the
+ * unspecified address, for which the kernel would deliver to that socket.
+ */
+bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, const unsigned char *ip,
+			uint16_t port);
 
 #endif

@@ -159,7 +159,7 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 			return 0;
 		if (sbx_bound_has_inet(&c->sup->bound,
 				       proto == SBX_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP, family,
-				       a->port))
+				       ip, a->port))
 			return 0;
 	}
 	{
@@ -177,11 +177,34 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 	return sbx_deny(c, target, hint, NULL);
 }
 
+static int sbx_sock_domain(int sock)
+{
+	int domain = 0;
+	socklen_t l = sizeof(domain);
+
+	getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &l);
+	return domain;
+}
+
+/* An AF_INET socket reads AF_UNSPEC as AF_INET, except where it means "disconnect" (connect). */
+static bool sbx_unspec_is_inet(struct sbx_call *c, const struct sbx_addr *a, int sock)
+{
+	return a->kind == SBX_ADDR_UNSPEC && c->n->data.nr != __NR_connect &&
+	       sbx_sock_domain(sock) == AF_INET;
+}
+
 long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 {
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
 
+	if (sbx_unspec_is_inet(c, a, sock)) {
+		struct sbx_dest as_inet = *d;
+
+		as_inet.addr.kind = SBX_ADDR_INET;
+		as_inet.addr.family = AF_INET;
+		return sbx_judge_inet(c, &as_inet, sock);
+	}
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
 	case SBX_ADDR_UNSPEC:
@@ -239,7 +262,15 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
 {
 	char target[512];
 
-	(void)sock;
+	if (sbx_unspec_is_inet(c, a, sock)) {
+		struct sbx_addr as_inet = *a;
+
+		/* The kernel binds AF_UNSPEC with INADDR_ANY as AF_INET 0.0.0.0:port (and
+		 * refuses any other address), so judge it as that bind. */
+		as_inet.kind = SBX_ADDR_INET;
+		as_inet.family = AF_INET;
+		return sbx_bind_inet(c, &as_inet);
+	}
 
 	switch (a->kind) {
 	case SBX_ADDR_NONE:

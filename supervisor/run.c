@@ -91,8 +91,9 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 	static const char *const vars[] = { "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
 					    "http_proxy", "https_proxy", "all_proxy" };
 	static const char local[] = "localhost,127.0.0.1,::1";
-	const char *old;
-	char no_proxy[4096];
+	static const char *const no[2] = { "NO_PROXY", "no_proxy" };
+	char value[2][4096];
+	const char *old[2];
 	size_t i;
 
 	if (!pol->proxy_url)
@@ -100,13 +101,20 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 	for (i = 0; i < ARRAY_SIZE(vars); i++)
 		if (setenv(vars[i], pol->proxy_url, 1) == -1)
 			return sbx_error_set(err, errno, "setenv %s", vars[i]);
-	old = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
-	if (old && *old)
-		snprintf(no_proxy, sizeof(no_proxy), "%s,%s", old, local);
-	else
-		snprintf(no_proxy, sizeof(no_proxy), "%s", local);
-	if (setenv("NO_PROXY", no_proxy, 1) == -1 || setenv("no_proxy", no_proxy, 1) == -1)
-		return sbx_error_set(err, errno, "setenv NO_PROXY");
+	/* Each spelling keeps its own list; one set alone speaks for both. */
+	old[0] = getenv(no[0]);
+	old[1] = getenv(no[1]);
+	for (i = 0; i < 2; i++) {
+		const char *base = old[i] && *old[i] ? old[i] : old[1 - i];
+
+		if (base && *base)
+			snprintf(value[i], sizeof(value[i]), "%s,%s", base, local);
+		else
+			snprintf(value[i], sizeof(value[i]), "%s", local);
+	}
+	for (i = 0; i < 2; i++)
+		if (setenv(no[i], value[i], 1) == -1)
+			return sbx_error_set(err, errno, "setenv %s", no[i]);
 	return 0;
 }
 

@@ -8,6 +8,16 @@
 
 #include "sockaddr.h"
 
+static void sbx_addr_inet_fields(const unsigned char *b, size_t len, struct sbx_addr *out)
+{
+	struct sockaddr_in in = { 0 };
+
+	out->valid_len = len >= sizeof(in);
+	memcpy(&in, b, len < sizeof(in) ? len : sizeof(in));
+	memcpy(out->ip, &in.sin_addr, 4);
+	out->port = ntohs(in.sin_port);
+}
+
 void sbx_addr_decode(const void *buf, size_t len, struct sbx_addr *out)
 {
 	const unsigned char *b = buf;
@@ -24,6 +34,9 @@ void sbx_addr_decode(const void *buf, size_t len, struct sbx_addr *out)
 	switch (fam) {
 	case AF_UNSPEC:
 		out->kind = SBX_ADDR_UNSPEC;
+		/* An AF_INET socket may read these bytes as a sockaddr_in: keep what it would see.
+		 */
+		sbx_addr_inet_fields(b, len, out);
 		break;
 	case AF_UNIX: {
 		size_t plen = len - offsetof(struct sockaddr_un, sun_path);
@@ -55,16 +68,10 @@ void sbx_addr_decode(const void *buf, size_t len, struct sbx_addr *out)
 		out->nl_groups = nl.nl_groups;
 		break;
 	}
-	case AF_INET: {
-		struct sockaddr_in in = { 0 };
-
+	case AF_INET:
 		out->kind = SBX_ADDR_INET;
-		out->valid_len = len >= sizeof(in);
-		memcpy(&in, b, len < sizeof(in) ? len : sizeof(in));
-		memcpy(out->ip, &in.sin_addr, 4);
-		out->port = ntohs(in.sin_port);
+		sbx_addr_inet_fields(b, len, out);
 		break;
-	}
 	case AF_INET6: {
 		struct sockaddr_in6 in6 = { 0 };
 
