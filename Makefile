@@ -15,7 +15,7 @@ SAN ?=
 CFLAGS ?=
 CPPFLAGS += -D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu17 $(OPT) $(WARN) $(HARDEN) $(SAN) $(NL_CFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS = -lseccomp $(NL_LIBS) -lpthread
+LDLIBS = -lseccomp -lpcre2-8 $(NL_LIBS) -lpthread
 
 CORE_SRC := $(wildcard supervisor/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))

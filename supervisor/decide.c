@@ -93,6 +93,8 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 	rule = sbx_pol_match_path(c->sup->pol, d->canon);
 	if (rule && (!rule->pinned || (rule->dev == st.st_dev && rule->ino == st.st_ino)))
 		return 0;
+	if (sbx_pol_match_path_re(c->sup->pol, d->canon))
+		return 0;
 	if (S_ISSOCK(st.st_mode) && sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
 		return 0;
 	if (rule)
@@ -108,6 +110,7 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
 
+	c->addr = a, c->resolved = d->canon; /* for the audit log */
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
 	case SBX_ADDR_UNSPEC:
@@ -143,6 +146,7 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a)
 {
 	char target[512];
 
+	c->addr = a; /* for the audit log */
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
 	case SBX_ADDR_UNSPEC:

@@ -15,6 +15,8 @@
 #include "policy.h"
 #include "task.h"
 
+struct sbx_addr;
+
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
 #define SBX_NO_REPLY LONG_MIN
@@ -57,6 +59,14 @@ struct sbx_call {
 	struct sbx_task task;
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
+
+	/* For the audit log: what the judge looked at (set by decide.c), the rule that decided
+	 * when the judge knows it better than a re-match (may stay NULL), and whether
+	 * sbx_deny() was called (in learning mode the call goes on). */
+	const struct sbx_addr *addr;
+	const char *resolved;
+	const char *rule;
+	bool denied;
 };
 
 /* sbx_notif_id_valid() - whether notification @id is still pending (its caller waits). */
@@ -67,7 +77,9 @@ bool sbx_call_valid(const struct sbx_call *c);
 
 /*
  * sbx_deny() - report a denial of @c to @target (already formatted) once per call+target,
- * with @hint ("--allow-unix-socket …") or, when NULL, @reason. Return -EPERM.
+ * with @hint ("--allow-unix-socket …") or, when NULL, @reason, and record it in the audit
+ * log. Return -EPERM, or 0 in learning mode (the caller then performs the call: callers must
+ * return its value, never a literal -EPERM).
  */
 long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 
