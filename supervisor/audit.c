@@ -148,8 +148,8 @@ static void sbx_audit_fail(int e)
 		sys_pidfd_send_signal(sbx_audit.pidfd, SIGKILL, NULL, 0);
 }
 
-/* One record, one write(). A short write is a failure (a full disk, mostly): the record is
- * then incomplete in the file, which is why the command is stopped. */
+/* One record, one write(). A short write is a failure (a full disk, mostly): the part that
+ * was written is cut off again, and the command is stopped unless told otherwise. */
 static void sbx_audit_emit(const char *rec, size_t len)
 {
 	ssize_t w;
@@ -167,6 +167,14 @@ static void sbx_audit_emit(const char *rec, size_t len)
 	while (w == -1 && errno == EINTR);
 	if (w != (ssize_t)len)
 		e = w == -1 ? errno : ENOSPC;
+	if (w > 0 && w < (ssize_t)len) {
+		struct stat st;
+
+		/* Take the cut record back out of a regular file, so what is there parses. */
+		if (fstat(sbx_audit.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= w &&
+		    ftruncate(sbx_audit.fd, st.st_size - w) == -1)
+			e = errno;
+	}
 	pthread_mutex_unlock(&sbx_audit.write_lock);
 	if (e) {
 		atomic_fetch_add(&sbx_audit.n_dropped, 1);
