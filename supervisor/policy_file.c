@@ -276,7 +276,7 @@ static int sbx_polfile_line_apply(struct sbx_opts *o, const char *name, const ch
 		return -(err ? err->code = EINVAL : EINVAL);
 	}
 	o->pol.where = where;
-	o->pol.where_col = (unsigned int)a + 1 + (line[a] == '"' && arg ? 1 : 0);
+	o->pol.where_col = (unsigned int)a + 1 + (arg && line[a] == '"' ? 1 : 0);
 	r = opt->apply(o, arg, err);
 	o->pol.where = NULL;
 	if (r < 0)
