@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_ll.h"
 #include "json.h"
 #include "log.h"
 #include "sockaddr.h"
@@ -112,11 +113,6 @@ int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err)
 		if (fd < 0)
 			return fd;
 		sbx_audit.fd = fd;
-		if (cfg->verbose)
-			sbx_log_err(
-				"Landlock denials are not in this log: reading the kernel's audit "
-				"records (NETLINK_AUDIT) is not implemented yet; see "
-				"doc/audit.md");
 	}
 	return 0;
 }
@@ -150,7 +146,7 @@ static void sbx_audit_fail(int e)
 
 /* One record, one write(). A short write is a failure (a full disk, mostly): the part that
  * was written is cut off again, and the command is stopped unless told otherwise. */
-static void sbx_audit_emit(const char *rec, size_t len)
+void sbx_audit_json_emit(const char *rec, size_t len)
 {
 	ssize_t w;
 	int e = 0;
@@ -186,7 +182,7 @@ static void sbx_audit_emit(const char *rec, size_t len)
 
 /* Records are built on the caller's stack (workers have 256 KiB): no allocation, and no
  * thread-local buffer, which glibc would carve out of every thread's stack. */
-static void sbx_audit_head(struct sbx_json *j, char *buf, const char *event)
+void sbx_audit_json_head(struct sbx_json *j, char *buf, size_t size, const char *event)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -198,7 +194,7 @@ static void sbx_audit_head(struct sbx_json *j, char *buf, const char *event)
 	n = strftime(ts_buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(ts_buf + n, sizeof(ts_buf) - n, ".%06uZ",
 		 (unsigned int)(ts.tv_nsec / 1000) % 1000000u);
-	sbx_json_begin(j, buf, SBX_AUDIT_REC_MAX);
+	sbx_json_begin(j, buf, size);
 	sbx_json_cstr(j, "ts", ts_buf);
 	sbx_json_cstr(j, "event", event);
 }
@@ -228,18 +224,25 @@ static bool sbx_json_array(char *out, size_t n, char *const *v, size_t count)
 	return true;
 }
 
-void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, int pidfd)
+void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd)
 {
 	_cleanup_free_ char **rules = NULL;
 	_cleanup_free_ char *arr = NULL;
 	char buf[SBX_AUDIT_REC_MAX];
 	struct sbx_json j;
 	size_t i, n = 0, argc = 0;
+	char why[256];
 
 	sbx_audit.pidfd = pidfd;
 	atomic_store(&sbx_audit.armed, true);
 	if (sbx_audit.fd < 0)
 		return;
+	if (sbx_audit_ll_start(pid, why, sizeof(why)) < 0) {
+		if (sbx_audit.cfg.verbose)
+			sbx_log_err("Landlock denials are not in this log: %s", why);
+	} else if (sbx_audit.cfg.verbose) {
+		sbx_log_err("Landlock denials of this sandbox's domain are in this log");
+	}
 	/* Not the hot path: the summary may allocate. */
 	arr = malloc(SBX_AUDIT_REC_MAX / 2);
 	rules = calloc(pol->n_unix + pol->n_unix_res + 1, sizeof(*rules));
@@ -247,7 +250,7 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, int pidfd)
 		sbx_audit_fail(ENOMEM);
 		return;
 	}
-	sbx_audit_head(&j, buf, "start");
+	sbx_audit_json_head(&j, buf, sizeof(buf), "start");
 	sbx_json_cstr(&j, "version", SBX_VERSION);
 	sbx_json_int(&j, "pid", getpid());
 	sbx_json_cstr(&j, "audit", sbx_audit.cfg.mode == SBX_AUDIT_ALL ? "all" : "deny");
@@ -265,7 +268,7 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, int pidfd)
 	sbx_json_cstr(&j, "net", sbx_net_mode_name(pol->net));
 	sbx_json_int(&j, "endpoints", (long long)pol->n_endpoints);
 	sbx_json_int(&j, "bind_ports", (long long)pol->n_bind_ports);
-	sbx_audit_emit(buf, sbx_json_end(&j));
+	sbx_audit_json_emit(buf, sbx_json_end(&j));
 }
 
 /* ppid, tgid and exe of the caller, read from /proc: best effort, for the record only. */
@@ -432,7 +435,7 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 		sbx_audit_learn(c, target, hint);
 	if (sbx_audit.fd < 0)
 		return;
-	sbx_audit_head(&j, buf, learn ? "would-deny" : "deny");
+	sbx_audit_json_head(&j, buf, sizeof(buf), learn ? "would-deny" : "deny");
 	sbx_audit_call_fields(&j, c);
 	sbx_json_cstr(&j, "rule", c->rule ? c->rule : "default-deny");
 	sbx_json_cstr(&j, "errno", "EPERM");
@@ -440,7 +443,7 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 	sbx_json_cstr(&j, "reason", reason);
 	if (!c->addr && target)
 		sbx_json_str(&j, "target", target, strlen(target));
-	sbx_audit_emit(buf, sbx_json_end(&j));
+	sbx_audit_json_emit(buf, sbx_json_end(&j));
 }
 
 /* Which rule let @c through: re-matched here, so the judge needs no audit code. */
@@ -483,13 +486,13 @@ void sbx_audit_call(struct sbx_call *c, long r)
 	atomic_fetch_add(&sbx_audit.n_allow, 1);
 	if (sbx_audit.fd < 0)
 		return;
-	sbx_audit_head(&j, buf, "allow");
+	sbx_audit_json_head(&j, buf, sizeof(buf), "allow");
 	sbx_audit_call_fields(&j, c);
 	sbx_json_cstr(&j, "rule", sbx_audit_rule(c));
 	/* The result of the call sbx performed: allowed is not the same as it worked. */
 	sbx_json_cstr(&j, "errno", r < 0 && r != SBX_NO_REPLY ? strerrorname_np((int)-r) : NULL);
 	sbx_json_cstr(&j, "hint", NULL);
-	sbx_audit_emit(buf, sbx_json_end(&j));
+	sbx_audit_json_emit(buf, sbx_json_end(&j));
 }
 
 /* A suggestion is a policy line: the hint's flag without "--". Never --net (host). */
@@ -563,15 +566,17 @@ int sbx_audit_finish(int status)
 	struct sbx_json j;
 	int ret = status;
 
+	sbx_audit_ll_stop(200);
 	if (sbx_audit.fd >= 0) {
-		sbx_audit_head(&j, buf, "exit");
+		sbx_audit_json_head(&j, buf, sizeof(buf), "exit");
 		sbx_json_int(&j, "status", status);
 		sbx_json_int(&j, "deny", (long long)atomic_load(&sbx_audit.n_deny));
 		sbx_json_int(&j, "would_deny", (long long)atomic_load(&sbx_audit.n_would));
 		sbx_json_int(&j, "allow", (long long)atomic_load(&sbx_audit.n_allow));
+		sbx_json_int(&j, "landlock_deny", (long long)sbx_audit_ll_count());
 		sbx_json_int(&j, "records", (long long)atomic_load(&sbx_audit.n_records) + 1);
 		sbx_json_int(&j, "dropped", (long long)atomic_load(&sbx_audit.n_dropped));
-		sbx_audit_emit(buf, sbx_json_end(&j));
+		sbx_audit_json_emit(buf, sbx_json_end(&j));
 		/* fsync only where it means something; a pipe or tty has nothing to flush. */
 		if (fsync(sbx_audit.fd) == -1 && errno != EINVAL && errno != EROFS)
 			sbx_audit_fail(errno);

@@ -15,6 +15,8 @@
 #define SBX_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "policy.h"
@@ -38,9 +40,10 @@ struct sbx_audit_cfg {
  * Return 0 or -errno with @err set. */
 int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err);
 
-/* sbx_audit_begin() - write the start record (version, command, policy summary) and arm the
+/* sbx_audit_begin() - write the start record (version, command, policy summary), start
+ * following Landlock's audit records for the domain of @pid where possible, and arm the
  * failure policy: from now on a failed write kills the process behind @pidfd. */
-void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, int pidfd);
+void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd);
 
 /* sbx_audit_learning() - whether --learn is on (sbx_deny() then allows). */
 bool sbx_audit_learning(void);
@@ -64,5 +67,11 @@ bool sbx_audit_failed(void);
  * policy could not be written.
  */
 int sbx_audit_finish(int status);
+
+/* For audit_ll.c: start a record with "ts" and "event" in @buf of @size bytes, and write a
+ * finished one (one write(), counted, failure handled as for every record). */
+struct sbx_json;
+void sbx_audit_json_head(struct sbx_json *j, char *buf, size_t size, const char *event);
+void sbx_audit_json_emit(const char *rec, size_t len);
 
 #endif

@@ -180,7 +180,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		sbx_wait_status(pidfd);
 		return r;
 	}
-	sbx_audit_begin(&o->pol, o->argv, pidfd);
+	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
 	if (write(sync_fd, "g", 1) != 1) {
 		r = sbx_error_set(err, errno, "start the command");
 		kill(pid, SIGKILL);

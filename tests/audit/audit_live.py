@@ -307,7 +307,70 @@ def policy_files():
        in p.stdout, "--print-policy round-trips through --policy", (p.stdout, q.stdout))
 
 
+def audit_enabled(value=None):
+    """Kernel auditing on/off (AUDIT_GET, or AUDIT_SET when VALUE is given); None if unknown."""
+    import struct
+    try:
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)  # NETLINK_AUDIT
+        s.bind((0, 0))
+        if value is None:
+            s.send(struct.pack("=IHHII", 16, 1000, 1, 1, 0))  # AUDIT_GET
+        else:
+            body = struct.pack("=II", 1, value) + b"\0" * 32  # mask AUDIT_STATUS_ENABLED
+            s.send(struct.pack("=IHHII", 16 + len(body), 1001, 1 | 4, 1, 0) + body)
+        s.settimeout(2)
+        while True:
+            d = s.recv(8192)
+            ty = struct.unpack("=H", d[4:6])[0]
+            if value is not None and ty == 2:
+                return value if struct.unpack("=i", d[16:20])[0] == 0 else None
+            if ty == 1000:
+                return struct.unpack("=I", d[20:24])[0]
+    except OSError:
+        return None
+
+
+def landlock():
+    import ctypes
+    abi = ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1)
+    what = "Landlock's own denial (mknod of a block device) joins the log"
+    if abi < 7 or os.geteuid() != 0:
+        skip(what, "needs root and Landlock ABI >= 7 (have %d)" % abi)
+        st, out, err = sbx(["-v", "--audit-log", os.path.join(T, "ll0.json")], "pass")
+        ok("Landlock denials are not in this log" in err, "--verbose says why not", err)
+        return
+    was = audit_enabled()
+    if was is None or audit_enabled(1) is None:
+        skip(what, "cannot turn kernel auditing on")
+        return
+    try:
+        log = os.path.join(T, "ll.json")
+        code = """
+        import os, stat
+        try:
+            os.mknod(%r, stat.S_IFBLK | 0o600, os.makedev(7, 0))
+            print("created")
+        except OSError as e:
+            print(e.errno)
+        """ % os.path.join(T, "blk")
+        st, out, err = sbx(["-v", "--audit-log", log], code)
+        recs, bad = records(log)
+        ll = [r for r in recs if r.get("source") == "landlock"]
+        ok(st == 0 and out.split() == ["13"] and len(ll) == 1 and
+           ll[0].get("blockers") == "fs.make_block" and ll[0].get("errno") == "EACCES" and
+           recs[-1].get("landlock_deny") == 1, what, (st, out, err, recs))
+        ok("Landlock denials of this sandbox's domain are in this log" in err,
+           "--verbose says Landlock denials are in the log", err)
+    finally:
+        audit_enabled(was)
+    st, out, err = sbx(["-v", "--audit-log", os.path.join(T, "ll0.json")], "pass")
+    if was == 0:
+        ok("Landlock denials are not in this log: kernel auditing is off" in err,
+           "with auditing off, --verbose says Landlock denials are not in the log", err)
+
+
 try:
+    landlock()
     hostile()
     concurrency()
     disk_full()
