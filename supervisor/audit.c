@@ -456,6 +456,8 @@ static const char *sbx_audit_rule(struct sbx_call *c)
 
 	if (c->rule)
 		return c->rule;
+	if (c->name && !strcmp(c->name, "bind"))
+		return "bind-always-allowed"; /* UNIX and netlink names (sbx_bind_judge) */
 	if (a->kind == SBX_ADDR_UNIX_PATH && c->resolved) {
 		r = sbx_pol_match_path(pol, c->resolved);
 		if (r)
@@ -476,13 +478,27 @@ static const char *sbx_audit_rule(struct sbx_call *c)
 	return "no-destination";
 }
 
+void sbx_audit_judged(struct sbx_call *c, const struct sbx_addr *a, const char *resolved)
+{
+	c->addr = a;
+	c->resolved = resolved;
+	if (sbx_audit.cfg.mode != SBX_AUDIT_ALL || sbx_audit.fd < 0)
+		return;
+	/* The judge's data lives in the handler's frame, gone when the call is answered. */
+	c->addr_copy = *a;
+	snprintf(c->resolved_copy, sizeof(c->resolved_copy), "%s", resolved ? resolved : "");
+	c->copied = true;
+}
+
 void sbx_audit_call(struct sbx_call *c, long r)
 {
 	char buf[SBX_AUDIT_REC_MAX];
 	struct sbx_json j;
 
-	if (!c->addr || c->denied || sbx_audit.cfg.mode != SBX_AUDIT_ALL)
+	if (!c->copied || c->denied)
 		return;
+	c->addr = &c->addr_copy;
+	c->resolved = c->resolved_copy;
 	atomic_fetch_add(&sbx_audit.n_allow, 1);
 	if (sbx_audit.fd < 0)
 		return;

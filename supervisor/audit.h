@@ -52,8 +52,12 @@ bool sbx_audit_learning(void);
  * @hint (the flag that would allow it, may be NULL) or @reason. Sets c->denied. */
 void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 
+/* sbx_audit_judged() - note for the records what a judge is looking at: @a and, for a path,
+ * the canonical @resolved (NULL otherwise). Copied only when allowed calls are logged. */
+void sbx_audit_judged(struct sbx_call *c, const struct sbx_addr *a, const char *resolved);
+
 /* sbx_audit_call() - after a call was handled with result @r: with --audit=all, record an
- * allowed call that was judged (c->addr set) and not denied. */
+ * allowed call that was judged and not denied. */
 void sbx_audit_call(struct sbx_call *c, long r);
 
 /* sbx_audit_failed() - whether the log could not be written (main() then exits 125 unless

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "decide.h"
 #include "util.h"
 
@@ -110,7 +111,7 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d)
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
 
-	c->addr = a, c->resolved = d->canon; /* for the audit log */
+	sbx_audit_judged(c, a, d->canon);
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
 	case SBX_ADDR_UNSPEC:
@@ -146,7 +147,7 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a)
 {
 	char target[512];
 
-	c->addr = a; /* for the audit log */
+	sbx_audit_judged(c, a, NULL);
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
 	case SBX_ADDR_UNSPEC:

@@ -13,9 +13,8 @@
 
 #include "bound.h"
 #include "policy.h"
+#include "sockaddr.h"
 #include "task.h"
-
-struct sbx_addr;
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
@@ -60,11 +59,15 @@ struct sbx_call {
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
 
-	/* For the audit log: what the judge looked at (set by decide.c), the rule that decided
-	 * when the judge knows it better than a re-match (may stay NULL), and whether
-	 * sbx_deny() was called (in learning mode the call goes on). */
+	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
+	 * pointers live while the judge runs; the copies, made with --audit=all only, until the
+	 * call is answered), the rule that decided when the judge knows it better than a
+	 * re-match (may stay NULL), and whether sbx_deny() was called (learning: it goes on). */
 	const struct sbx_addr *addr;
 	const char *resolved;
+	struct sbx_addr addr_copy;
+	char resolved_copy[PATH_MAX];
+	bool copied;
 	const char *rule;
 	bool denied;
 };

@@ -369,7 +369,27 @@ def landlock():
            "with auditing off, --verbose says Landlock denials are not in the log", err)
 
 
+def usage_errors():
+    for opts, want, what in (
+            (["--audit=most"], "--audit most: expected deny or all", "--audit with a bad mode"),
+            (["--audit-fail=maybe"], "expected stop or ignore", "--audit-fail with a bad mode"),
+            (["--suggest-policy", os.path.join(T, "x")], "--suggest-policy needs --learn",
+             "--suggest-policy without --learn"),
+            (["--audit-log", "/nonexistent/dir/log"], "--audit-log /nonexistent/dir/log",
+             "an audit log that cannot be opened"),
+            (["--audit-log", "fd:99"], "--audit-log fd:99", "fd:N that is not open"),
+            (["--policy", "/nonexistent.policy"], "policy file /nonexistent.policy",
+             "a missing policy file")):
+        st, out, err = sbx(opts, "print('ran')")
+        ok(st == 125 and want in err and "ran" not in out, what + ": exit 125 before running",
+           (st, out, err))
+    st, out, err = sbx(["--permissive", "--audit-log", "-"], "print('ran')")
+    ok(st == 0 and '"event":"start"' in err and '"learn":true' in err,
+       "--permissive is --learn; --audit-log - writes to stderr", err)
+
+
 try:
+    usage_errors()
     landlock()
     hostile()
     concurrency()
