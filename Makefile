@@ -15,7 +15,7 @@ SAN ?=
 CFLAGS ?=
 CPPFLAGS += -D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu17 $(OPT) $(WARN) $(HARDEN) $(SAN) $(NL_CFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS = -lseccomp $(NL_LIBS) -lpthread
+LDLIBS = -lseccomp -lpcre2-8 $(NL_LIBS) -lpthread
 
 CORE_SRC := $(wildcard supervisor/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
@@ -30,8 +30,10 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
 TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(wildcard tests/*/*.sh)
+# The policy parser's fuzz target, replayed over its seed corpus by a gcc-built main.
+FUZZ_POLICY_REPLAY := $(BUILD)/tests/fuzz/policy/replay.t
 
-.PHONY: all deps check demo install clean help format format-check tests
+.PHONY: all deps check demo install clean help format format-check tests fuzz-policy
 # Keep intermediate objects: tests share them.
 .SECONDARY:
 all: $(BIN)
@@ -74,11 +76,22 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=gnu17 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lpthread
 
-tests: $(BIN) $(TEST_BIN) $(TEST_HELPER_BIN)
+$(FUZZ_POLICY_REPLAY): $(BUILD)/obj/tests/fuzz/policy/replay.o \
+		$(BUILD)/obj/tests/fuzz/policy/fuzz_policy.o $(TESTLIB_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer build of the same target (needs clang): ./build/fuzz-policy tests/fuzz/policy/corpus
+fuzz-policy:
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(NL_CFLAGS) \
+		-o $(BUILD)/fuzz-policy tests/fuzz/policy/fuzz_policy.c $(CORE_SRC) $(LDLIBS)
+
+tests: $(BIN) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REPLAY)
 
 check: deps
 	$(MAKE) tests
-	SBX_BUILD=$(abspath $(BUILD)) SBX_SRC=$(CURDIR) prove -e '' $(TEST_BIN) $(TEST_SCRIPTS)
+	SBX_BUILD=$(abspath $(BUILD)) SBX_SRC=$(CURDIR) prove -e '' $(TEST_BIN) $(FUZZ_POLICY_REPLAY) $(TEST_SCRIPTS)
 
 demo: deps
 	$(MAKE) $(BIN)

@@ -28,7 +28,9 @@ int sbx_confine_domain(void)
 	fd = sys_landlock_create_ruleset(&handled_access_fs, sizeof(handled_access_fs), 0);
 	if (fd < 0)
 		return -errno;
-	if (sys_landlock_restrict_self(fd, 0) == -1)
+	/* ABI 7: let the kernel log the command's denials (after execve) for the audit log. */
+	if (sys_landlock_restrict_self(
+		    fd, sbx_ll_abi() >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0) == -1)
 		return -errno;
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "policy_file.h"
 #include "util.h"
 
 #ifndef SBX_VERSION
@@ -43,6 +44,155 @@ static int sbx_opt_net(struct sbx_opts *o, const char *arg, struct sbx_error *er
 	return sbx_pol_set_net(&o->pol, arg, err);
 }
 
+static int sbx_opt_allow_unix_re(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_unix_re(&o->pol, arg, err);
+}
+
+static int sbx_opt_policy(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_polfile_load(o, arg, err);
+}
+
+static int sbx_opt_print_policy(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->print_policy = true;
+	return 0;
+}
+
+static int sbx_opt_audit_log(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)err;
+	o->audit.log = arg;
+	return 0;
+}
+
+static int sbx_opt_audit(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	if (strcmp(arg, "deny") && strcmp(arg, "all")) {
+		sbx_error_set(err, 0, "--audit %s: expected deny or all", arg);
+		return -(err->code = EINVAL);
+	}
+	o->audit.mode = strcmp(arg, "all") ? SBX_AUDIT_DENY : SBX_AUDIT_ALL;
+	return 0;
+}
+
+static int sbx_opt_audit_fail(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	if (strcmp(arg, "stop") && strcmp(arg, "ignore")) {
+		sbx_error_set(err, 0, "--audit-fail %s: expected stop or ignore", arg);
+		return -(err->code = EINVAL);
+	}
+	o->audit.fail_ignore = !strcmp(arg, "ignore");
+	return 0;
+}
+
+static int sbx_opt_learn(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->audit.learn = true;
+	return 0;
+}
+
+static int sbx_opt_suggest(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)err;
+	o->audit.suggest = arg;
+	return 0;
+}
+
+static int sbx_opt_verbose(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->verbose = o->audit.verbose = true;
+	return 0;
+}
+
+static void sbx_print_unix(const struct sbx_opts *o, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < o->pol.n_unix; i++) {
+		const struct sbx_unix_rule *r = &o->pol.unix_rules[i];
+		char at[SBX_UNIX_NAME_MAX + 2];
+
+		if (r->kind != SBX_UNIX_ABSTRACT) {
+			sbx_polfile_line(f, "allow-unix-socket", r->path, r->path_len);
+		} else if (memchr(r->name, '\0', r->name_len)) {
+			fputs("# an abstract name with a NUL byte cannot be written here\n", f);
+		} else {
+			at[0] = '@';
+			memcpy(at + 1, r->name, r->name_len);
+			sbx_polfile_line(f, "allow-unix-socket", at, r->name_len + 1);
+		}
+	}
+}
+
+static void sbx_print_unix_re(const struct sbx_opts *o, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < o->pol.n_unix_res; i++)
+		sbx_polfile_line(f, "allow-unix-socket-re", o->pol.unix_res[i].pattern,
+				 strlen(o->pol.unix_res[i].pattern));
+}
+
+/* Endpoints, except those the proxy line adds back when read. */
+static void sbx_print_connect(const struct sbx_opts *o, FILE *f)
+{
+	struct sbx_endpoint px[2];
+	int npx = 0;
+	size_t i;
+
+	if (o->pol.proxy_url) {
+		struct sbx_policy tmp = { 0 };
+
+		if (sbx_pol_set_proxy(&tmp, o->pol.proxy_url, NULL) == 0) {
+			npx = (int)tmp.n_endpoints;
+			memcpy(px, tmp.endpoints, npx * sizeof(*px));
+		}
+		sbx_pol_free(&tmp);
+	}
+	for (i = 0; i < o->pol.n_endpoints; i++) {
+		const struct sbx_endpoint *e = &o->pol.endpoints[i];
+		char text[128];
+		int k, skip = 0;
+
+		for (k = 0; k < npx && !skip; k++)
+			skip = !memcmp(e, &px[k], sizeof(*e));
+		if (skip)
+			continue;
+		sbx_endpoint_format(e, text, sizeof(text));
+		sbx_polfile_line(f, "allow-connect", text, strlen(text));
+	}
+}
+
+static void sbx_print_proxy(const struct sbx_opts *o, FILE *f)
+{
+	if (o->pol.proxy_url)
+		sbx_polfile_line(f, "proxy", o->pol.proxy_url, strlen(o->pol.proxy_url));
+}
+
+static void sbx_print_net(const struct sbx_opts *o, FILE *f)
+{
+	const char *m = sbx_net_mode_name(o->pol.net);
+
+	if (o->pol.net_given)
+		sbx_polfile_line(f, "net", m, strlen(m));
+}
+
+static void sbx_print_bind(const struct sbx_opts *o, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < o->pol.n_bind_ports; i++)
+		fprintf(f, "allow-bind %u\n", o->pol.bind_ports[i]);
+}
+
 static int sbx_opt_quiet(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -69,16 +219,33 @@ static int sbx_opt_version(struct sbx_opts *o, const char *arg, struct sbx_error
 	return SBX_CLI_EXIT;
 }
 
+/*
+ * The one table of options. Columns: name (the long option and the policy-file directive),
+ * short name, has_arg, in_policy, apply, print. A row with in_policy true works in policy
+ * files with no other change; give it a print callback (sbx_polfile_line() per line) that
+ * writes back what its apply added to the policy, so --print-policy stays complete and
+ * round-trips (tests/unit/t-policy-file.c checks parse(print(p)) prints the same).
+ */
 const struct sbx_cli_option sbx_cli_options[] = {
-	{ "allow-unix-socket", 0, true, true, sbx_opt_allow_unix },
-	{ "allow-connect", 0, true, true, sbx_opt_allow_connect },
-	{ "proxy", 0, true, true, sbx_opt_proxy },
-	{ "net", 0, true, true, sbx_opt_net },
-	{ "allow-bind", 0, true, true, sbx_opt_allow_bind },
-	{ "quiet", 'q', false, true, sbx_opt_quiet },
-	{ "help", 'h', false, false, sbx_opt_help },
-	{ "version", 'V', false, false, sbx_opt_version },
-	{ NULL, 0, false, false, NULL },
+	{ "allow-unix-socket", 0, true, true, sbx_opt_allow_unix, sbx_print_unix },
+	{ "allow-unix-socket-re", 0, true, true, sbx_opt_allow_unix_re, sbx_print_unix_re },
+	{ "allow-connect", 0, true, true, sbx_opt_allow_connect, sbx_print_connect },
+	{ "proxy", 0, true, true, sbx_opt_proxy, sbx_print_proxy },
+	{ "net", 0, true, true, sbx_opt_net, sbx_print_net },
+	{ "allow-bind", 0, true, true, sbx_opt_allow_bind, sbx_print_bind },
+	{ "policy", 0, true, false, sbx_opt_policy, NULL },
+	{ "print-policy", 0, false, false, sbx_opt_print_policy, NULL },
+	{ "audit-log", 0, true, false, sbx_opt_audit_log, NULL },
+	{ "audit", 0, true, false, sbx_opt_audit, NULL },
+	{ "audit-fail", 0, true, false, sbx_opt_audit_fail, NULL },
+	{ "learn", 0, false, false, sbx_opt_learn, NULL },
+	{ "permissive", 0, false, false, sbx_opt_learn, NULL },
+	{ "suggest-policy", 0, true, false, sbx_opt_suggest, NULL },
+	{ "verbose", 'v', false, false, sbx_opt_verbose, NULL },
+	{ "quiet", 'q', false, true, sbx_opt_quiet, NULL },
+	{ "help", 'h', false, false, sbx_opt_help, NULL },
+	{ "version", 'V', false, false, sbx_opt_version, NULL },
+	{ NULL, 0, false, false, NULL, NULL },
 };
 
 void sbx_cli_usage(void)
@@ -92,6 +259,26 @@ void sbx_cli_usage(void)
 	      "                             are resolved when sbx starts)\n"
 	      "  --allow-unix-socket DIR/   allow every socket below DIR (may not exist yet)\n"
 	      "  --allow-unix-socket @NAME  allow the abstract socket NAME\n"
+	      "  --allow-unix-socket-re RE  allow every socket whose canonical path matches the\n"
+	      "                             PCRE2 pattern RE in full (e.g. "
+	      "'/run/user/[0-9]+/bus')\n"
+	      "\n"
+	      "Policy files (see sbx-supervise(1), doc/policy.md):\n"
+	      "  --policy FILE              read options from FILE: one per line, as here without\n"
+	      "                             the dashes, after a `sbx-policy 1` line; flags and\n"
+	      "                             files apply in command-line order and add up\n"
+	      "  --print-policy             print the effective policy in that format and exit\n"
+	      "\n"
+	      "Audit and learning (see doc/audit.md):\n"
+	      "  --audit-log PATH|-|fd:N    append one JSON object per line to PATH, stderr (-)\n"
+	      "                             or file descriptor N\n"
+	      "  --audit=deny|all           log denials only (default), or every judged call\n"
+	      "  --audit-fail=stop|ignore   if the log cannot be written: kill the command and\n"
+	      "                             exit 125 (default), or go on without the log\n"
+	      "  --learn, --permissive      allow what the policy would deny, log it as\n"
+	      "                             would-deny and print a summary at exit\n"
+	      "  --suggest-policy FILE      with --learn: write a policy file that would let\n"
+	      "                             the same run pass\n"
 	      "\n"
 	      "Network:\n"
 	      "  --allow-connect ENDPOINT   allow connecting/sending to ENDPOINT:\n"
@@ -111,6 +298,7 @@ void sbx_cli_usage(void)
 	      "\n"
 	      "Output:\n"
 	      "  -q, --quiet                do not print a line for each denied call\n"
+	      "  -v, --verbose              say more about what sbx cannot do here\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n"
 	      "\n"
@@ -212,6 +400,10 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 	r = sbx_pol_finish(&o->pol, err);
 	if (r < 0)
 		return r;
+	if (o->print_policy) {
+		sbx_polfile_print(o, stdout);
+		return SBX_CLI_EXIT;
+	}
 	sbx_cli_warn_rules(&o->pol);
 	if (optind >= argc) {
 		sbx_error_set(err, 0, "no command given");

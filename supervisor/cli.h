@@ -3,13 +3,18 @@
 #define SBX_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "audit.h"
 #include "error.h"
 #include "policy.h"
 
 struct sbx_opts {
 	struct sbx_policy pol;
 	bool quiet;
+	bool verbose;
+	bool print_policy;	    /* --print-policy: print the effective policy and exit */
+	struct sbx_audit_cfg audit; /* --audit-log, --audit, --audit-fail, --learn, … */
 	char **argv; /* the command, NULL-terminated, pointing into the caller's argv */
 };
 
@@ -21,7 +26,9 @@ enum sbx_cli_result {
 /*
  * One option. @name is the long option and also the directive of a policy file; @apply turns
  * its argument (NULL without one) into policy or options and returns 0, SBX_CLI_EXIT, or
- * -errno with @err set. @in_policy: whether policy files may use it.
+ * -errno with @err set. @in_policy: whether policy files may use it. @print (rows with
+ * in_policy only; NULL prints nothing): write the lines of this directive that reproduce the
+ * effective policy, with sbx_polfile_line(), so that --print-policy round-trips.
  */
 struct sbx_cli_option {
 	const char *name;
@@ -29,6 +36,7 @@ struct sbx_cli_option {
 	bool has_arg;
 	bool in_policy;
 	int (*apply)(struct sbx_opts *o, const char *arg, struct sbx_error *err);
+	void (*print)(const struct sbx_opts *o, FILE *f);
 };
 
 /* Every option, ending with a row whose name is NULL. */

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "decide.h"
 #include "syscalls.h"
 #include "util.h"
@@ -94,6 +95,8 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 		return -EPERM;
 	rule = sbx_pol_match_path(c->sup->pol, d->canon);
 	if (rule && (!rule->pinned || (rule->dev == st.st_dev && rule->ino == st.st_ino)))
+		return 0;
+	if (sbx_pol_match_path_re(c->sup->pol, d->canon))
 		return 0;
 	if (S_ISSOCK(st.st_mode) && sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
 		return 0;
@@ -198,6 +201,7 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
 
+	sbx_audit_judged(c, a, d->canon);
 	if (sbx_unspec_is_inet(c, a, sock)) {
 		struct sbx_dest as_inet = *d;
 
@@ -262,6 +266,7 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
 {
 	char target[512];
 
+	sbx_audit_judged(c, a, NULL);
 	if (sbx_unspec_is_inet(c, a, sock)) {
 		struct sbx_addr as_inet = *a;
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "audit.h"
 #include "log.h"
 #include "sup.h"
 
@@ -47,6 +48,9 @@ long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const ch
 {
 	char comm[32];
 
+	sbx_audit_deny(c, target, hint, reason);
+	if (sbx_audit_learning())
+		return 0; /* would-deny: logged, summarised at exit, performed */
 	if (c->sup->quiet || sbx_deny_seen(c->sup, c->name, target))
 		return -EPERM;
 	sbx_task_comm(c->n->pid, comm, sizeof(comm));

@@ -1,6 +1,7 @@
 /* sbx-supervise: entry point. Maps sbx's own failures to exit status 125. */
 #include <stdlib.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "log.h"
 #include "run.h"
@@ -18,10 +19,16 @@ int main(int argc, char **argv)
 		sbx_log_error(&err);
 		return 125;
 	}
-	r = sbx_run(&o, &err);
+	r = sbx_audit_open(&o.audit, &err);
 	if (r < 0) {
 		sbx_log_error(&err);
 		return 125;
 	}
-	return r;
+	r = sbx_run(&o, &err);
+	if (r < 0) {
+		sbx_log_error(&err);
+		r = 125;
+	}
+	/* The exit record, the learning summary and --suggest-policy, whatever happened. */
+	return sbx_audit_finish(r);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "audit.h"
 #include "emulate.h"
 #include "log.h"
 #include "notify.h"
@@ -91,6 +92,7 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 	r = sbx_task_open(&c.task, n->pid);
 	if (r == 0) {
 		r = sbx_dispatch(&c);
+		sbx_audit_call(&c, r);
 		/* Fail closed, but say why: the caller cut us off (PR_SET_DUMPABLE 0). */
 		if (r == -EPERM && c.task.unreadable)
 			sbx_deny(&c, "(a process sbx cannot inspect)", NULL,

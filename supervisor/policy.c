@@ -153,9 +153,11 @@ int sbx_pol_add_unix(struct sbx_policy *pol, const char *arg, struct sbx_error *
 			return ret;
 	}
 	r.arg = strdup(arg);
+	r.origin = sbx_pol_origin(pol, "allow-unix-socket", arg);
 	grown = realloc(pol->unix_rules, (pol->n_unix + 1) * sizeof(*grown));
-	if (!r.arg || !grown) {
+	if (!r.arg || !r.origin || !grown) {
 		free(r.arg);
+		free(r.origin);
 		free(r.path);
 		if (grown)
 			pol->unix_rules = grown;
@@ -164,6 +166,15 @@ int sbx_pol_add_unix(struct sbx_policy *pol, const char *arg, struct sbx_error *
 	pol->unix_rules = grown;
 	pol->unix_rules[pol->n_unix++] = r;
 	return 0;
+}
+
+char *sbx_pol_origin(const struct sbx_policy *pol, const char *flag, const char *arg)
+{
+	char *s = NULL;
+
+	if (pol->where)
+		return strdup(pol->where);
+	return asprintf(&s, "--%s %s", flag, arg) < 0 ? NULL : s;
 }
 
 const struct sbx_unix_rule *sbx_pol_match_path(const struct sbx_policy *pol, const char *canon)
@@ -205,7 +216,9 @@ void sbx_pol_free(struct sbx_policy *pol)
 	for (i = 0; i < pol->n_unix; i++) {
 		free(pol->unix_rules[i].arg);
 		free(pol->unix_rules[i].path);
+		free(pol->unix_rules[i].origin);
 	}
+	sbx_pol_free_re(pol);
 	free(pol->unix_rules);
 	free(pol->endpoints);
 	free(pol->bind_ports);

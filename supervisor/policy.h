@@ -35,6 +35,14 @@ struct sbx_unix_rule {
 	bool pinned;
 	dev_t dev;
 	ino_t ino;
+	char *origin; /* what added it: "--allow-unix-socket ARG" or "FILE:LINE", for the audit */
+};
+
+/* --allow-unix-socket-re: a PCRE2 pattern matched in full against a canonical path. */
+struct sbx_unix_re {
+	char *pattern;
+	char *origin;
+	void *code; /* pcre2_code_8, compiled (and JIT-compiled where available) once */
 };
 
 enum sbx_net_mode {
@@ -55,6 +63,15 @@ struct sbx_policy {
 	uint16_t *bind_ports; /* --allow-bind */
 	size_t n_bind_ports;
 	char *proxy_url; /* --proxy, exported to the command's environment */
+
+	struct sbx_unix_re *unix_res;
+	size_t n_unix_res;
+
+	/* While a policy file is applied: "FILE:LINE" of the current line and the 1-based
+	 * column of its argument, so rules remember where they came from and errors point
+	 * there. NULL on the command line. Not owned. */
+	const char *where;
+	unsigned int where_col;
 };
 
 /*
@@ -72,6 +89,24 @@ const struct sbx_unix_rule *sbx_pol_match_path(const struct sbx_policy *pol, con
 /* sbx_pol_match_abstract() - the rule allowing abstract name @name of @len bytes, or NULL. */
 const struct sbx_unix_rule *sbx_pol_match_abstract(const struct sbx_policy *pol, const void *name,
 						   size_t len);
+
+/*
+ * sbx_pol_add_unix_re() - compile one --allow-unix-socket-re PATTERN (anchored at both ends)
+ * and add it. A pattern that does not compile is -EINVAL with @err "WHERE:COL: PCRE2's
+ * message", WHERE being pol->where or "--allow-unix-socket-re".
+ */
+int sbx_pol_add_unix_re(struct sbx_policy *pol, const char *pattern, struct sbx_error *err);
+
+/* sbx_pol_match_path_re() - the pattern rule matching canonical path @canon, or NULL. Safe
+ * from many threads; allocates only once per thread. */
+const struct sbx_unix_re *sbx_pol_match_path_re(const struct sbx_policy *pol, const char *canon);
+
+/* sbx_pol_free_re() - release the pattern rules (called by sbx_pol_free()). */
+void sbx_pol_free_re(struct sbx_policy *pol);
+
+/* sbx_pol_origin() - a new string naming where a rule came from: pol->where, or
+ * "--FLAG ARG" on the command line. NULL when out of memory. */
+char *sbx_pol_origin(const struct sbx_policy *pol, const char *flag, const char *arg);
 
 /* sbx_pol_add_connect() - parse one --allow-connect ENDPOINT and add it. */
 int sbx_pol_add_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err);

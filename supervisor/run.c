@@ -12,6 +12,7 @@
 
 #include "../filters/filter.h"
 #include "../shim/shim.h"
+#include "audit.h"
 #include "log.h"
 #include "notify.h"
 #include "run.h"
@@ -222,6 +223,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		sbx_wait_status(pidfd);
 		return r;
 	}
+	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
 	if (write(sync_fd, "g", 1) != 1) {
 		r = sbx_error_set(err, errno, "start the command");
 		kill(pid, SIGKILL);

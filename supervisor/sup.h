@@ -14,6 +14,7 @@
 
 #include "bound.h"
 #include "policy.h"
+#include "sockaddr.h"
 #include "task.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
@@ -59,6 +60,18 @@ struct sbx_call {
 	struct sbx_task task;
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
+
+	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
+	 * pointers live while the judge runs; the copies, made with --audit=all only, until the
+	 * call is answered), the rule that decided when the judge knows it better than a
+	 * re-match (may stay NULL), and whether sbx_deny() was called (learning: it goes on). */
+	const struct sbx_addr *addr;
+	const char *resolved;
+	struct sbx_addr addr_copy;
+	char resolved_copy[PATH_MAX];
+	bool copied;
+	const char *rule;
+	bool denied;
 };
 
 /* sbx_notif_id_valid() - whether notification @id is still pending (its caller waits). */
@@ -69,7 +82,9 @@ bool sbx_call_valid(const struct sbx_call *c);
 
 /*
  * sbx_deny() - report a denial of @c to @target (already formatted) once per call+target,
- * with @hint ("--allow-unix-socket …") or, when NULL, @reason. Return -EPERM.
+ * with @hint ("--allow-unix-socket …") or, when NULL, @reason, and record it in the audit
+ * log. Return -EPERM, or 0 in learning mode (the caller then performs the call: callers must
+ * return its value, never a literal -EPERM).
  */
 long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 
