@@ -11,7 +11,6 @@
 
 #include "bound.h"
 #include "diag.h"
-#include "endpoint.h"
 #include "util.h"
 
 void sbx_bound_init(struct sbx_bound *b)
@@ -41,8 +40,8 @@ static void sbx_bound_sweep(struct sbx_bound *b)
 		if (b->v[i].kind == SBX_BOUND_ABSTRACT)
 			gone = sbx_diag_unix_lookup(b->v[i].sock_ino, &d) == -ENOENT;
 		else if (b->v[i].kind == SBX_BOUND_INET)
-			gone = !sbx_diag_inet_holds(b->v[i].proto, b->v[i].diag_family,
-						    b->v[i].port, b->v[i].sock_ino);
+			gone = !sbx_diag_inet_holds(b->v[i].proto, b->v[i].family, b->v[i].port,
+						    b->v[i].sock_ino);
 		else
 			gone = fstat(b->v[i].pin, &st) == 0 && st.st_nlink == 0;
 		if (gone)
@@ -194,57 +193,31 @@ int sbx_bound_add_inet(struct sbx_bound *b, int sockfd)
 		return -errno;
 	e.family = ss.ss_family;
 	e.proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	if (e.family == AF_INET) {
+	if (e.family == AF_INET)
 		e.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		memcpy(e.ip, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	} else if (e.family == AF_INET6) {
+	else if (e.family == AF_INET6)
 		e.port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-		memcpy(e.ip, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	} else {
+	else
 		return -EAFNOSUPPORT;
-	}
-	e.diag_family = e.family;
-	sbx_addr_unmap(&e.family, e.ip);
 	return sbx_bound_insert(b, &e);
-}
-
-static bool sbx_ip_any(int family, const unsigned char *ip)
-{
-	static const unsigned char zero[16];
-
-	return !memcmp(ip, zero, family == AF_INET ? 4 : 16);
 }
 
 bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, const unsigned char *ip,
 			uint16_t port)
 {
-	uint64_t inos[8];
-	int fams[8];
+	uint64_t inos[64];
 	size_t i, n = 0;
 
 	pthread_mutex_lock(&b->lock);
-	for (i = 0; i < b->n && n < 8; i++) {
+	for (i = 0; i < b->n && n < ARRAY_SIZE(inos); i++) {
 		const struct sbx_bound_entry *e = &b->v[i];
-		bool addr_ok;
 
-		if (e->kind != SBX_BOUND_INET || e->proto != proto || e->port != port)
-			continue;
-		/* [::]:P serves IPv4 too (dual stack); 0.0.0.0:P serves IPv4 only. */
-		if (sbx_ip_any(e->family, e->ip))
-			addr_ok = e->family == family || e->family == AF_INET6;
-		else
-			addr_ok = e->family == family &&
-				  !memcmp(e->ip, ip, family == AF_INET ? 4 : 16);
-		if (addr_ok) {
-			inos[n] = e->sock_ino;
-			fams[n++] = e->diag_family;
-		}
+		if (e->kind == SBX_BOUND_INET && e->proto == proto && e->port == port)
+			inos[n++] = e->sock_ino;
 	}
 	pthread_mutex_unlock(&b->lock);
-	/* The port may have been released and taken by a process outside: the socket bound
-	 * inside must still hold it. */
-	for (i = 0; i < n; i++)
-		if (sbx_diag_inet_holds(proto, fams[i], port, inos[i]))
-			return true;
-	return false;
+	/* Holding the port is not enough: with SO_REUSEPORT, or a more specific address bound
+	 * beside a wildcard one, the kernel may deliver to a program outside. Every socket that
+	 * could receive ip:port must be one the sandbox bound (and still holds). */
+	return n > 0 && sbx_diag_inet_only_ours(proto, family, ip, port, inos, n);
 }

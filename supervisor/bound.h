@@ -32,9 +32,7 @@ struct sbx_bound_entry {
 	uint64_t sock_ino;
 	unsigned char name[108];
 	size_t name_len;
-	int proto, family; /* INET: IPPROTO_TCP/UDP, AF_INET/AF_INET6 (IPv4-mapped: AF_INET) */
-	int diag_family;   /* the socket's own family, for sock_diag */
-	unsigned char ip[16];
+	int proto, family; /* INET: IPPROTO_TCP/UDP, the socket's AF_INET/AF_INET6 */
 	uint16_t port;
 };
 
@@ -69,9 +67,9 @@ bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len);
 int sbx_bound_add_inet(struct sbx_bound *b, int sockfd);
 
 /*
- * sbx_bound_has_inet() - whether @ip:@port (@family, IPv4-mapped already unmapped) is a
- * local address a socket bound inside still holds: the same address, or the port on the
- * unspecified address, for which the kernel would deliver to that socket.
+ * sbx_bound_has_inet() - whether traffic to @ip:@port (@family, IPv4-mapped already
+ * unmapped) can only reach sockets bound inside the sandbox: see
+ * sbx_diag_inet_only_ours().
  */
 bool sbx_bound_has_inet(struct sbx_bound *b, int proto, int family, const unsigned char *ip,
 			uint16_t port);

@@ -141,3 +141,91 @@ bool sbx_diag_inet_holds(int proto, int family, uint16_t port, uint64_t sock_ino
 		return false;
 	return ctx.found;
 }
+
+struct sbx_only_ctx {
+	uint16_t port; /* network order */
+	int family;
+	unsigned char ip[16];
+	const uint64_t *ours;
+	size_t n;
+	bool ours_seen, foreign_seen;
+};
+
+static bool sbx_zero(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* Whether a socket bound to @m's local address would receive traffic for ctx's address. */
+static bool sbx_could_receive(const struct sbx_only_ctx *ctx, const struct inet_diag_msg *m)
+{
+	const unsigned char *src = (const unsigned char *)m->id.idiag_src;
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (m->idiag_family == AF_INET)
+		return ctx->family == AF_INET && (sbx_zero(src, 4) || !memcmp(src, ctx->ip, 4));
+	if (sbx_zero(src, 16))
+		return true; /* [::] takes IPv4 too unless IPV6_V6ONLY: assume it may */
+	if (ctx->family == AF_INET)
+		return !memcmp(src, mapped, 12) && !memcmp(src + 12, ctx->ip, 4);
+	return !memcmp(src, ctx->ip, 16);
+}
+
+static int sbx_only_parse(struct nl_msg *msg, void *arg)
+{
+	struct sbx_only_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct inet_diag_msg *m;
+	size_t i;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return NL_SKIP;
+	m = nlmsg_data(nlh);
+	if (m->id.idiag_sport != ctx->port || !sbx_could_receive(ctx, m))
+		return NL_OK;
+	for (i = 0; i < ctx->n; i++)
+		if (m->idiag_inode == (uint32_t)ctx->ours[i])
+			break;
+	if (i < ctx->n)
+		ctx->ours_seen = true;
+	else
+		ctx->foreign_seen = true;
+	return NL_OK;
+}
+
+static bool sbx_diag_dump(int proto, int family, struct sbx_only_ctx *ctx)
+{
+	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = (uint8_t)family,
+		.sdiag_protocol = (uint8_t)proto,
+		.idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN : ~0u,
+	};
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return false;
+	nl_socket_disable_auto_ack(sk);
+	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
+		return false;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_only_parse, ctx);
+	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, sizeof(req)) <
+	    0)
+		return false;
+	return nl_recvmsgs_default(sk) >= 0;
+}
+
+bool sbx_diag_inet_only_ours(int proto, int family, const unsigned char *ip, uint16_t port,
+			     const uint64_t *ours, size_t n)
+{
+	struct sbx_only_ctx ctx = { .port = htons(port), .family = family, .ours = ours, .n = n };
+
+	memcpy(ctx.ip, ip, family == AF_INET ? 4 : 16);
+	/* A failed dump proves nothing: fail closed. */
+	if (!sbx_diag_dump(proto, AF_INET, &ctx) || !sbx_diag_dump(proto, AF_INET6, &ctx))
+		return false;
+	return ctx.ours_seen && !ctx.foreign_seen;
+}

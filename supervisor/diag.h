@@ -26,6 +26,16 @@ struct sbx_diag_unix {
 int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out);
 
 /*
+ * sbx_diag_inet_only_ours() - whether every socket of @proto (IPPROTO_TCP listeners, or bound
+ * UDP sockets) that could receive a connection or datagram to @ip:@port (@family AF_INET or
+ * AF_INET6, IPv4-mapped already unmapped) has one of the @n socket inodes in @ours, and at
+ * least one does. Both families are dumped: an IPv6 socket on [::] receives IPv4 too, and
+ * SO_REUSEPORT lets other programs of the same user share the port.
+ */
+bool sbx_diag_inet_only_ours(int proto, int family, const unsigned char *ip, uint16_t port,
+			     const uint64_t *ours, size_t n);
+
+/*
  * sbx_diag_inet_holds() - whether the socket with inode @sock_ino is still bound to local
  * port @port (a listener for TCP, any bound socket for UDP) in the supervisor's network
  * namespace. @proto is IPPROTO_TCP or IPPROTO_UDP, @family AF_INET or AF_INET6.
