@@ -158,9 +158,12 @@ static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_policy *pol,
 	 * check, so every call is notified and performed by the supervisor on its own copy. */
 	RULE(ctx, check, sendmsg, 0);
 	RULE(ctx, check, sendmmsg, 0);
-	/* listen() on an unbound inet socket binds it to every interface: where the sandbox
-	 * shares the host's namespace and may hold TCP sockets, the supervisor looks first. */
-	if (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP))
+	/* listen() on an inet socket of the host's namespace whose local address is not
+	 * loopback (never bound, or disconnected, which keeps the port but resets the address)
+	 * would serve every interface. Such a socket can exist in every mode (inherited, or
+	 * swapped in for an endpoint), so the supervisor looks at every listen but with
+	 * --net host. */
+	if (pol->net != SBX_NET_HOST)
 		RULE(ctx, check, listen, 0);
 	return 0;
 }
@@ -193,7 +196,10 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_policy *pol, 
 	}
 	RULE(ctx, eperm, sendmsg, 0);
 	RULE(ctx, eperm, sendmmsg, 0);
-	if (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP))
+	/* No supervisor for these ABIs: listen is refused only where the sandbox may create
+	 * inet sockets, so 32-bit UNIX servers keep working elsewhere. */
+	if (pol->net == SBX_NET_ISOLATED || pol->net == SBX_NET_NONE ||
+	    (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP)))
 		RULE(ctx, eperm, listen, 0);
 	return 0;
 }

@@ -283,29 +283,45 @@ long sbx_emu_sendto(struct sbx_call *c)
 	return sbx_emu_finish_send(c, n, flags);
 }
 
-/* listen() on an inet socket with no port would bind it to every interface of the host's
- * namespace, which no bind rule allowed: refuse that, perform the rest. */
+/*
+ * listen() on an inet socket of the host's namespace serves whatever its local address
+ * says: allowed on a loopback address, or on a port --allow-bind names; refused on the
+ * unspecified address (a socket never bound, or disconnected: the kernel keeps its port and
+ * resets its address). Sockets in the sandbox's private namespace serve only the sandbox.
+ */
 long sbx_emu_listen(struct sbx_call *c)
 {
 	const struct seccomp_data *a = &c->n->data;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	_cleanup_close_ int sock = -1;
-	uint16_t port = 1;
+	struct sbx_addr local;
+	int family;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
 	if (getsockname(sock, (struct sockaddr *)&ss, &sl) == -1)
 		return -errno;
-	if (ss.ss_family == AF_INET)
-		port = ((struct sockaddr_in *)&ss)->sin_port;
-	else if (ss.ss_family == AF_INET6)
-		port = ((struct sockaddr_in6 *)&ss)->sin6_port;
-	if (port == 0 && !sbx_sock_private(c->sup, sock) && c->sup->pol->net != SBX_NET_HOST)
-		return sbx_deny(c, "(an unbound inet socket)", NULL,
-				"listen would bind it to every interface; bind it to a loopback "
-				"address first, or allow a port with --allow-bind");
+	sbx_addr_decode(&ss, sl, &local);
+	family = local.family;
+	if ((local.kind == SBX_ADDR_INET || local.kind == SBX_ADDR_INET6) &&
+	    !sbx_sock_private(c->sup, sock) && c->sup->pol->net != SBX_NET_HOST &&
+	    !sbx_pol_bind_allowed(c->sup->pol, local.port)) {
+		unsigned char ip[16];
+
+		memcpy(ip, local.ip, sizeof(ip));
+		sbx_addr_unmap(&family, ip);
+		if (!sbx_addr_is_loopback(family, ip)) {
+			char target[128];
+
+			sbx_addr_format(&local, target, sizeof(target));
+			return sbx_deny(
+				c, target, NULL,
+				"listening there would serve every interface; bind to a "
+				"loopback address first, or allow the port with --allow-bind");
+		}
+	}
 	if (listen(sock, (int)a->args[1]) == -1)
 		return -errno;
 	return 0;

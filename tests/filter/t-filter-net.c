@@ -63,7 +63,8 @@ int main(void)
 	sock_is(&b, "no endpoints", AF_INET, SOCK_STREAM, 0, ERRNO(EPERM));
 	sock_is(&b, "no endpoints", AF_INET6, SOCK_DGRAM, 0, ERRNO(EPERM));
 	sock_is(&b, "no endpoints", AF_UNIX, SOCK_STREAM, 0, SECCOMP_RET_ALLOW);
-	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_ALLOW, "[no endpoints] listen untouched");
+	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_USER_NOTIF,
+	   "[no endpoints] listen notified (an inherited inet socket could serve everyone)");
 	sbx_bpf_free(&b);
 
 	b = build(NULL, tcp);
@@ -88,15 +89,15 @@ int main(void)
 	sock_is(&b, "udp", AF_INET6, SOCK_DGRAM | nb, IPPROTO_UDP, SECCOMP_RET_ALLOW);
 	sock_is(&b, "udp", AF_INET, SOCK_DGRAM, 136 /* UDP-Lite */, ERRNO(EPERM));
 	sock_is(&b, "udp", AF_INET, SOCK_STREAM, 0, ERRNO(EPERM));
-	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_ALLOW, "[udp only] listen untouched");
+	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_USER_NOTIF, "[udp only] listen notified");
 	sbx_bpf_free(&b);
 
 	b = build("isolated", tcp);
 	sock_is(&b, "isolated", AF_INET, SOCK_STREAM, 0, SECCOMP_RET_ALLOW);
 	sock_is(&b, "isolated", AF_INET, SOCK_DGRAM, 0, SECCOMP_RET_ALLOW);
 	sock_is(&b, "isolated", AF_INET, SOCK_RAW, 1, ERRNO(EPERM));
-	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_ALLOW,
-	   "[isolated] listen untouched (the namespace is the sandbox's own)");
+	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_USER_NOTIF,
+	   "[isolated] listen notified (a swapped-in or inherited socket is the host's)");
 	sbx_bpf_free(&b);
 
 	b = build("none", NULL);
@@ -111,6 +112,7 @@ int main(void)
 	sock_is(&b, "host", AF_VSOCK, SOCK_STREAM, 0, ERRNO(EPERM));
 	is(run(&b, __NR_connect, 3, 0x1000, 16), SECCOMP_RET_USER_NOTIF,
 	   "[host] connect still notified (UNIX sockets are judged)");
+	is(run(&b, __NR_listen, 3, 1, 0), SECCOMP_RET_ALLOW, "[host] listen untouched");
 	sbx_bpf_free(&b);
 	return done_testing();
 }

@@ -135,7 +135,8 @@ static const struct row rows[] = {
 	R(x86_64, recvmmsg, ALLOW, -1, PTR, 1, 0, 0),
 	R(x86_64, accept4, ALLOW, -1, 0, 0, SOCK_CLOEXEC),
 	R(x86_64, accept, ALLOW, -1, 0, 0),
-	R(x86_64, listen, ALLOW, -1, 16),
+	/* listen: notified, an inherited inet socket could otherwise serve every interface */
+	R(x86_64, listen, NOTIF, -1, 16),
 	R(x86_64, shutdown, ALLOW, -1, SHUT_RDWR),
 	R(x86_64, getsockopt, ALLOW, -1, SOL_SOCKET, SO_TYPE, PTR, PTR),
 	R(x86_64, setsockopt, ALLOW, -1, SOL_SOCKET, SO_REUSEADDR, PTR, 4),
@@ -576,10 +577,10 @@ static void test_untouched(const struct sbx_bpf *prog, enum sbx_filter_mode mode
 static void test_sweeps(const struct sbx_bpf *prog, enum sbx_filter_mode mode)
 {
 	/* zero args: socket(AF_UNSPEC) and socketpair(AF_UNSPEC) are refused */
-	static const char *const native_notify[] = { "socket",		 "socketpair",
-						     "sendmsg",		 "sendmmsg",
-						     "io_uring_setup",	 "io_uring_enter",
-						     "io_uring_register" };
+	static const char *const native_notify[] = { "socket",	       "socketpair",
+						     "sendmsg",	       "sendmmsg",
+						     "listen",	       "io_uring_setup",
+						     "io_uring_enter", "io_uring_register" };
 	static const char *const native_bpf[] = { "socket", "socketpair", "io_uring_setup",
 						  "io_uring_enter", "io_uring_register" };
 	static const char *const compat_x32[] = {
