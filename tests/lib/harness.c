@@ -971,3 +971,476 @@ bool sbx_t_pid_gone(pid_t pid)
 	rp = strrchr(buf, ')');
 	return rp && (rp[2] == 'Z' || rp[2] == 'X');
 }
+
+/* ---- inet servers ---- */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#define MAX_INET    16
+#define INET_REQ_SZ 2048
+
+struct inet_client {
+	int fd;
+	size_t n;	       /* bytes of the request so far (HTTP) */
+	char req[INET_REQ_SZ]; /* the request so far (HTTP) */
+};
+
+struct sbx_t_inet {
+	int type, port;
+	struct sockaddr_storage ss; /* the bound address */
+	socklen_t sslen;
+	char port_str[8];
+	int fd;
+	int stop[2];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	int count, syncs, sync_port;
+	const char *http; /* reply body; NULL: echo */
+	char data[DATA_SZ];
+	size_t data_len;
+};
+
+static struct sbx_t_inet *inets[MAX_INET];
+
+/* Fill @ss from an IPv4 or IPv6 literal and a port; returns the length, 0 if not a literal. */
+static socklen_t inet_mkaddr(struct sockaddr_storage *ss, const char *addr, int port)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+static int inet_port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static void inet_append(struct sbx_t_inet *s, const char *buf, size_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	if (n > sizeof(s->data) - 1 - s->data_len)
+		n = sizeof(s->data) - 1 - s->data_len;
+	memcpy(s->data + s->data_len, buf, n);
+	s->data_len += n;
+	s->data[s->data_len] = '\0';
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void inet_accept(struct sbx_t_inet *s, struct pollfd *pfd, struct inet_client *cl, int *nc)
+{
+	int c;
+
+	while ((c = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		bool sync;
+
+		if (getpeername(c, (struct sockaddr *)&peer, &pl) == -1)
+			memset(&peer, 0, sizeof(peer));
+		pthread_mutex_lock(&s->lock);
+		sync = s->sync_port && inet_port_of(&peer) == s->sync_port;
+		if (sync)
+			s->syncs++;
+		else
+			s->count++;
+		pthread_mutex_unlock(&s->lock);
+		if (*nc == MAX_CLIENTS) {
+			/* make room: drop the oldest client */
+			close(cl[0].fd);
+			memmove(&cl[0], &cl[1], sizeof(cl[0]) * (MAX_CLIENTS - 1));
+			memmove(&pfd[2], &pfd[3], sizeof(pfd[0]) * (MAX_CLIENTS - 1));
+			(*nc)--;
+		}
+		cl[*nc].fd = c;
+		cl[*nc].n = 0;
+		pfd[2 + *nc] = (struct pollfd){ .fd = c, .events = POLLIN };
+		(*nc)++;
+	}
+}
+
+/* Handle input on client @c; returns false when the connection is done. */
+static bool inet_client_input(struct sbx_t_inet *s, struct inet_client *c)
+{
+	char buf[2048], head[256];
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	size_t k;
+
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0)
+		return false;
+	inet_append(s, buf, (size_t)n);
+	if (!s->http)
+		return send(c->fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0;
+	k = (size_t)n < sizeof(c->req) - 1 - c->n ? (size_t)n : sizeof(c->req) - 1 - c->n;
+	memcpy(c->req + c->n, buf, k);
+	c->n += k;
+	c->req[c->n] = '\0';
+	if (!strstr(c->req, "\r\n\r\n") && c->n < sizeof(c->req) - 1)
+		return true;
+	if (!strncmp(c->req, "GET ", 4)) {
+		int hl = snprintf(head, sizeof(head),
+				  "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+				  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+				  strlen(s->http));
+
+		if (send(c->fd, head, (size_t)hl, MSG_NOSIGNAL) >= 0)
+			send(c->fd, s->http, strlen(s->http), MSG_NOSIGNAL);
+	}
+	shutdown(c->fd, SHUT_WR);
+	return false;
+}
+
+static void *inet_main(void *arg)
+{
+	struct sbx_t_inet *s = arg;
+	struct pollfd pfd[2 + MAX_CLIENTS];
+	struct inet_client *cl = calloc(MAX_CLIENTS, sizeof(*cl));
+	int nc = 0, i;
+	char buf[2048];
+
+	if (!cl)
+		return NULL;
+	pfd[0] = (struct pollfd){ .fd = s->stop[0], .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
+	for (;;) {
+		if (poll(pfd, (nfds_t)(2 + nc), -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		if (pfd[1].revents & POLLIN && s->type == SOCK_DGRAM) {
+			ssize_t n;
+
+			while ((n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+				bool sync = (size_t)n == strlen(SYNC_MAGIC) &&
+					    !memcmp(buf, SYNC_MAGIC, (size_t)n);
+
+				pthread_mutex_lock(&s->lock);
+				if (sync)
+					s->syncs++;
+				else
+					s->count++;
+				pthread_mutex_unlock(&s->lock);
+				if (!sync)
+					inet_append(s, buf, (size_t)n);
+			}
+		} else if (pfd[1].revents & POLLIN) {
+			inet_accept(s, pfd, cl, &nc);
+		}
+		for (i = 0; i < nc; i++) {
+			if (!pfd[2 + i].revents || inet_client_input(s, &cl[i]))
+				continue;
+			close(cl[i].fd);
+			cl[i] = cl[nc - 1];
+			pfd[2 + i] = pfd[1 + nc];
+			nc--;
+			i--;
+		}
+	}
+	for (i = 0; i < nc; i++)
+		close(cl[i].fd);
+	free(cl);
+	return NULL;
+}
+
+static void inet_stop_all(void)
+{
+	int i;
+
+	if (getpid() != owner_pid)
+		return;
+	for (i = 0; i < MAX_INET; i++)
+		sbx_t_inet_stop(inets[i]);
+}
+
+static struct sbx_t_inet *inet_start(int type, const char *addr, int port, const char *http,
+				     bool reuseport)
+{
+	static bool registered;
+	struct sbx_t_inet *s = calloc(1, sizeof(*s));
+	socklen_t len;
+	int i, e, one = 1;
+
+	if (!s)
+		bail_out("out of memory");
+	s->type = type;
+	s->http = http;
+	s->sslen = inet_mkaddr(&s->ss, addr, port);
+	if (!s->sslen)
+		bail_out("inet server: `%s` is not an address", addr);
+	s->fd = socket(s->ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd == -1)
+		bail_out("inet server socket: %s", strerror(errno));
+	if (s->ss.ss_family == AF_INET6)
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(s->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(s->fd, (struct sockaddr *)&s->ss, s->sslen) == -1) {
+		e = errno;
+		close(s->fd);
+		free(s);
+		errno = e;
+		return NULL;
+	}
+	len = sizeof(s->ss);
+	if (getsockname(s->fd, (struct sockaddr *)&s->ss, &len) == -1)
+		bail_out("getsockname: %s", strerror(errno));
+	s->port = inet_port_of(&s->ss);
+	snprintf(s->port_str, sizeof(s->port_str), "%d", s->port);
+	if (type != SOCK_DGRAM && listen(s->fd, 4096) == -1)
+		bail_out("listen on %s:%d: %s", addr, s->port, strerror(errno));
+	pthread_mutex_init(&s->lock, NULL);
+	if (pipe2(s->stop, O_CLOEXEC) == -1)
+		bail_out("pipe2: %s", strerror(errno));
+	if (pthread_create(&s->thread, NULL, inet_main, s))
+		bail_out("pthread_create failed");
+	for (i = 0; i < MAX_INET && inets[i]; i++)
+		;
+	if (i == MAX_INET)
+		bail_out("harness: too many inet servers");
+	inets[i] = s;
+	if (!registered) {
+		registered = true;
+		atexit(inet_stop_all);
+	}
+	return s;
+}
+
+struct sbx_t_inet *sbx_t_inet_start(int type, const char *addr, int port)
+{
+	return inet_start(type, addr, port, NULL, false);
+}
+
+struct sbx_t_inet *sbx_t_inet_start_http(const char *addr, int port, const char *body)
+{
+	return inet_start(SOCK_STREAM, addr, port, body, false);
+}
+
+int sbx_t_inet_port(struct sbx_t_inet *s)
+{
+	return s->port;
+}
+
+const char *sbx_t_inet_port_str(struct sbx_t_inet *s)
+{
+	return s->port_str;
+}
+
+static bool inet_sync_seen(void *arg)
+{
+	struct sbx_t_inet *s = arg;
+	bool r;
+
+	pthread_mutex_lock(&s->lock);
+	r = s->syncs > 0;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* Push the harness's marker through the server's queue and wait until it was seen. */
+static bool inet_sync(struct sbx_t_inet *s)
+{
+	struct sockaddr_storage me;
+	socklen_t ml;
+	int fd;
+	bool r;
+
+	fd = socket(s->ss.ss_family, s->type | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return false;
+	/* bind first: the server tells the marker connection by its source port */
+	ml = inet_mkaddr(&me, s->ss.ss_family == AF_INET ? "127.0.0.1" : "::1", 0);
+	if (bind(fd, (struct sockaddr *)&me, ml) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml) == -1) {
+		diag("inet sync: bind: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->syncs = 0;
+	s->sync_port = inet_port_of(&me);
+	pthread_mutex_unlock(&s->lock);
+	if (s->type == SOCK_DGRAM)
+		r = sendto(fd, SYNC_MAGIC, strlen(SYNC_MAGIC), 0, (struct sockaddr *)&s->ss,
+			   s->sslen) >= 0;
+	else
+		r = connect(fd, (struct sockaddr *)&s->ss, s->sslen) == 0;
+	if (!r)
+		diag("inet sync to port %d: %s", s->port, strerror(errno));
+	r = r && sbx_t_wait_for(inet_sync_seen, s, SYNC_MS);
+	close(fd);
+	pthread_mutex_lock(&s->lock);
+	s->sync_port = 0;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+int sbx_t_inet_settled_count(struct sbx_t_inet *s)
+{
+	int n;
+
+	if (!inet_sync(s))
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	n = s->count;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+bool sbx_t_inet_got(struct sbx_t_inet *s, const char *needle)
+{
+	bool r;
+
+	pthread_mutex_lock(&s->lock);
+	r = strstr(s->data, needle) != NULL;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+void sbx_t_inet_stop(struct sbx_t_inet *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < MAX_INET; i++)
+		if (inets[i] == s)
+			inets[i] = NULL;
+	if (write(s->stop[1], "x", 1) == 1)
+		pthread_join(s->thread, NULL);
+	close(s->stop[0]);
+	close(s->stop[1]);
+	close(s->fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int sbx_t_free_port(int type, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_mkaddr(&ss, addr, 0);
+	int fd, port;
+
+	if (!len)
+		bail_out("free port: `%s` is not an address", addr);
+	fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		bail_out("free port on %s: %s", addr, strerror(errno));
+	port = inet_port_of(&ss);
+	close(fd);
+	return port;
+}
+
+bool sbx_t_tcp_ready(const char *addr, int port, int ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_mkaddr(&ss, addr, port);
+	long end = now_ms() + ms;
+
+	if (!len)
+		return false;
+	for (;;) {
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		bool r = fd >= 0 && connect(fd, (struct sockaddr *)&ss, len) == 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (r)
+			return true;
+		if (now_ms() >= end)
+			return false;
+		usleep(20000);
+	}
+}
+
+bool sbx_t_have_ipv6(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_mkaddr(&ss, "::1", 0);
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool r = fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+bool sbx_t_line_starts_(const struct sbx_t_proc *p, const char *prefix, const char *file, int line,
+			const char *fmt, ...)
+{
+	char name[512];
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	r = ok_(!strncmp(p->last, prefix, strlen(prefix)), file, line, "%s", name);
+	if (!r) {
+		diag("expected a result line starting with: '%s'", prefix);
+		sbx_t_diag_proc(p);
+	}
+	return r;
+}
+
+struct sbx_t_inet *sbx_t_inet_start_reuseport(int type, const char *addr, int port)
+{
+	return inet_start(type, addr, port, NULL, true);
+}
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+
+int sbx_t_in_netns(int (*fn)(void *arg), void *arg)
+{
+	int st;
+	pid_t pid;
+
+	sbx_t_tmpdir(); /* made by the owner, so it is removed at exit */
+	fflush(stdout);
+	pid = fork();
+	if (pid == -1)
+		bail_out("fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct ifreq ifr = { .ifr_name = "lo" };
+		int fd;
+
+		if (unshare(CLONE_NEWNET) == -1)
+			_exit(255);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd == -1 || ioctl(fd, SIOCGIFFLAGS, &ifr) == -1)
+			_exit(255);
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) == -1)
+			_exit(255);
+		close(fd);
+		st = fn(arg);
+		fflush(stdout);
+		_exit(st & 0xff);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		bail_out("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 255)
+		return -1;
+	return WEXITSTATUS(st);
+}

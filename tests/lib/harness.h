@@ -214,4 +214,78 @@ bool sbx_t_wait_for(bool (*cond)(void *arg), void *arg, int ms);
 /** sbx_t_pid_gone() - whether @pid no longer runs (gone, or a zombie). */
 bool sbx_t_pid_gone(pid_t pid);
 
+/* ---- inet (TCP/UDP) servers on loopback, for the network tests ---- */
+
+/* A TCP or UDP server on a loopback address; see sbx_t_inet_start(). */
+struct sbx_t_inet;
+
+/**
+ * sbx_t_inet_start() - listen (SOCK_STREAM) or receive (SOCK_DGRAM) on @addr (an IPv4 or IPv6
+ * literal) and @port (0: the kernel picks) in a thread. Connections and datagrams are counted
+ * and recorded like sbx_t_server_start()'s; stream data is echoed back. Returns NULL (errno
+ * set) when the address cannot be bound, e.g. ::1 on a host without IPv6.
+ */
+struct sbx_t_inet *sbx_t_inet_start(int type, const char *addr, int port);
+
+/**
+ * sbx_t_inet_start_http() - a TCP server on @addr:@port that answers every request starting
+ * with "GET " with "200 OK" and @body, then closes. Counts connections like sbx_t_inet_start().
+ */
+struct sbx_t_inet *sbx_t_inet_start_http(const char *addr, int port, const char *body);
+
+/** sbx_t_inet_port() - the port the server is bound to. */
+int sbx_t_inet_port(struct sbx_t_inet *s);
+
+/** sbx_t_inet_port_str() - the port as a string, for argv; lives as long as the server. */
+const char *sbx_t_inet_port_str(struct sbx_t_inet *s);
+
+/**
+ * sbx_t_inet_settled_count() - connections accepted or datagrams received, the harness's own
+ * sync marker excluded, once everything sent before the call has been seen (-1 if the marker
+ * did not arrive within 5 s).
+ */
+int sbx_t_inet_settled_count(struct sbx_t_inet *s);
+
+/** sbx_t_inet_got() - whether the bytes received so far contain @needle. */
+bool sbx_t_inet_got(struct sbx_t_inet *s, const char *needle);
+
+/** sbx_t_inet_stop() - stop the thread and close the sockets. NULL is ok. */
+void sbx_t_inet_stop(struct sbx_t_inet *s);
+
+/**
+ * sbx_t_free_port() - a @type port on @addr that nothing is bound to right now (bound with
+ * port 0, then closed). Bails out on failure.
+ */
+int sbx_t_free_port(int type, const char *addr);
+
+/** sbx_t_tcp_ready() - poll for up to @ms until a TCP connect to @addr:@port succeeds. */
+bool sbx_t_tcp_ready(const char *addr, int port, int ms);
+
+/** sbx_t_have_ipv6() - whether a socket can be bound to [::1]. */
+bool sbx_t_have_ipv6(void);
+
+/**
+ * sbx_t_line_starts() - TAP assertion that the last stdout line of @p starts with @prefix;
+ * shows the whole run on failure. Returns the result.
+ */
+bool sbx_t_line_starts_(const struct sbx_t_proc *p, const char *prefix, const char *file, int line,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define sbx_t_line_starts(p, prefix, ...) \
+	sbx_t_line_starts_((p), (prefix), __FILE__, __LINE__, __VA_ARGS__)
+
+/**
+ * sbx_t_inet_start_reuseport() - sbx_t_inet_start() with SO_REUSEPORT set before the bind, as
+ * servers that share a port across processes do.
+ */
+struct sbx_t_inet *sbx_t_inet_start_reuseport(int type, const char *addr, int port);
+
+/**
+ * sbx_t_in_netns() - run @fn(@arg) in a forked child inside a new network namespace whose only
+ * interface, lo, is up: for cases that may bind a wildcard address when the sandbox is wrong,
+ * so that "every interface" is loopback only. @fn may diag() but not record tests; its return
+ * value (0..254) is the child's exit status. Returns it, or -1 when the namespace could not be
+ * made (not root, no CONFIG_NET_NS).
+ */
+int sbx_t_in_netns(int (*fn)(void *arg), void *arg);
+
 #endif
