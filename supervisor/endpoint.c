@@ -148,6 +148,8 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 		e.prefix = (unsigned int)p;
 	}
 	if (inet_pton(e.family, host, e.addr) != 1) {
+		if (e.family == AF_INET && strspn(host, "0123456789.") == strlen(host))
+			return sbx_ep_fail(err, text, "not a valid IPv4 address");
 		if (e.family == AF_INET) {
 			sbx_error_set(err, 0,
 				      "--allow-connect %s: '%s' is not an IP address; host names "
@@ -160,6 +162,12 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 			return -EINVAL;
 		}
 		return sbx_ep_fail(err, text, "not an IPv6 address");
+	}
+	/* Destinations are matched with IPv4-mapped addresses unmapped: so are endpoints, or
+	 * [::ffff:127.0.0.1]:80 would be a rule that never matches. */
+	if (e.family == AF_INET6 && e.prefix >= 96 && sbx_addr_unmap(&e.family, e.addr)) {
+		e.prefix -= 96;
+		bits = 32;
 	}
 	sbx_clear_host_bits(e.addr, e.prefix, bits);
 	out[0] = e;

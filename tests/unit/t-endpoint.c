@@ -52,6 +52,8 @@ int main(void)
 	parses("[2001:db8::/32]:443", 1, "tcp:[2001:db8::]/32:443");
 	parses("127.0.0.1:1-65535", 1, "tcp:127.0.0.1:1-65535");
 	parses("0.0.0.0/0:80", 1, "tcp:0.0.0.0/0:80");
+	parses("[::ffff:127.0.0.1]:80", 1, "tcp:127.0.0.1:80"); /* matched as IPv4, like dests */
+	parses("[::ffff:10.0.0.0]/104:80", 1, "tcp:10.0.0.0/8:80");
 
 	is(sbx_endpoint_parse("localhost:3128", e, &err), 2, "localhost gives two endpoints");
 	ok(match(&e[0], SBX_PROTO_TCP, "127.0.0.1", 3128) &&
@@ -71,6 +73,7 @@ int main(void)
 	rejects("[::1]/129:80", "prefix");
 	rejects("sctp:127.0.0.1:80", "tcp: or udp:");
 	rejects("localhostx:80", "not resolved");
+	rejects("256.0.0.1:80", "not a valid IPv4 address");
 
 	sbx_endpoint_parse("127.0.0.1:3128", e, &err);
 	ok(match(&e[0], SBX_PROTO_TCP, "127.0.0.1", 3128), "exact match");
