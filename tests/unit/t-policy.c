@@ -57,7 +57,8 @@ int main(void)
 	ok(pol.n_unix == 1 && !strcmp(pol.unix_rules[0].path, p),
 	   "stored as the canonical target %s", pol.n_unix ? pol.unix_rules[0].path : "");
 	ok(sbx_pol_match_path(&pol, p) != NULL, "the canonical path matches");
-	ok(sbx_pol_match_path(&pol, q) == NULL, "the link's own path does not (paths are canonical)");
+	ok(sbx_pol_match_path(&pol, q) == NULL,
+	   "the link's own path does not (paths are canonical)");
 	ok(sbx_pol_match_path(&pol, "/tmp") == NULL, "a prefix of it does not");
 
 	/* Relative paths resolve against the cwd at start. */

@@ -62,8 +62,8 @@ int main(void)
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sbx_addr_decode(&in, sizeof(in), &a);
 	sbx_addr_format(&a, out, sizeof(out));
-	ok(a.kind == SBX_ADDR_INET && a.port == 3128 && !strcmp(out, "127.0.0.1:3128"),
-	   "inet: %s", out);
+	ok(a.kind == SBX_ADDR_INET && a.port == 3128 && !strcmp(out, "127.0.0.1:3128"), "inet: %s",
+	   out);
 	sbx_addr_decode(&in, 4, &a);
 	ok(a.kind == SBX_ADDR_INET && !a.valid_len, "short inet address flagged");
 	in6.sin6_addr = in6addr_loopback;
