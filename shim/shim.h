@@ -10,9 +10,11 @@
 #define SBX_SHIM_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../filters/filter.h"
+#include "../supervisor/llplan.h"
 
 /* Messages on the sync socket, child → parent. */
 struct sbx_shim_msg {
@@ -25,8 +27,10 @@ struct sbx_shim_args {
 	const struct sbx_bpf *bpf;
 	int sync_fd; /* SOCK_SEQPACKET to the parent */
 	pid_t parent;
-	char *const *argv;    /* the command */
-	const sigset_t *mask; /* the signal mask to restore before execve */
+	char *const *argv;	      /* the command */
+	const sigset_t *mask;	      /* the signal mask to restore before execve */
+	const struct sbx_ll_plan *ll; /* the Landlock domain to enter */
+	bool keep_caps;		      /* --keep-caps */
 };
 
 /* sbx_shim_run() - never returns: execs the command or exits 125/126/127. */

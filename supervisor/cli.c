@@ -43,6 +43,48 @@ static int sbx_opt_net(struct sbx_opts *o, const char *arg, struct sbx_error *er
 	return sbx_pol_set_net(&o->pol, arg, err);
 }
 
+static int sbx_opt_rw(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RW, "--rw", arg, err);
+}
+
+static int sbx_opt_ro(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RO, "--ro", arg, err);
+}
+
+static int sbx_opt_deny_read(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_DENY, "--deny-read", arg, err);
+}
+
+static int sbx_opt_rw_cwd(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RW, "--rw-cwd", ".", err);
+}
+
+static int sbx_opt_landlock(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_set_landlock(&o->pol, arg, err);
+}
+
+static int sbx_opt_keep_caps(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->pol.keep_caps = true;
+	return 0;
+}
+
+static int sbx_opt_verbose(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->verbose = true;
+	return 0;
+}
+
 static int sbx_opt_quiet(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -75,6 +117,13 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "proxy", 0, true, true, sbx_opt_proxy },
 	{ "net", 0, true, true, sbx_opt_net },
 	{ "allow-bind", 0, true, true, sbx_opt_allow_bind },
+	{ "rw", 0, true, true, sbx_opt_rw },
+	{ "ro", 0, true, true, sbx_opt_ro },
+	{ "deny-read", 0, true, true, sbx_opt_deny_read },
+	{ "rw-cwd", 0, false, true, sbx_opt_rw_cwd },
+	{ "landlock", 0, true, true, sbx_opt_landlock },
+	{ "keep-caps", 0, false, true, sbx_opt_keep_caps },
+	{ "verbose", 'v', false, false, sbx_opt_verbose },
 	{ "quiet", 'q', false, true, sbx_opt_quiet },
 	{ "help", 'h', false, false, sbx_opt_help },
 	{ "version", 'V', false, false, sbx_opt_version },
@@ -109,13 +158,27 @@ void sbx_cli_usage(void)
 	      "  --allow-bind PORT          allow binding inet sockets to PORT (port 0 on\n"
 	      "                             loopback is always allowed)\n"
 	      "\n"
+	      "Filesystem (Landlock; by default everything is readable and nothing is\n"
+	      "writable but /dev/null, /dev/zero, /dev/full, /dev/tty and CMD's terminal):\n"
+	      "  --rw PATH                  make the tree at PATH writable (PATH must exist)\n"
+	      "  --rw-cwd                   make the current directory writable\n"
+	      "  --ro PATH                  keep the tree at PATH read-only, even inside --rw\n"
+	      "  --deny-read PATH           make the tree at PATH unreadable (~/.ssh, ~/.aws)\n"
+	      "  --landlock=MODE            auto (default): use what the kernel has and warn\n"
+	      "                             about what it lacks; require: exit 125 instead of\n"
+	      "                             warning; off: no Landlock (seccomp only)\n"
+	      "  --keep-caps                as root, keep capabilities (but CAP_SYS_PTRACE);\n"
+	      "                             by default CMD has none\n"
+	      "\n"
 	      "Output:\n"
+	      "  -v, --verbose              print the Landlock ABI and the rules applied\n"
 	      "  -q, --quiet                do not print a line for each denied call\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n"
 	      "\n"
 	      "Options that take a value may be repeated where that makes sense\n"
-	      "(--allow-unix-socket, --allow-connect, --allow-bind).\n"
+	      "(--allow-unix-socket, --allow-connect, --allow-bind, --rw, --ro,\n"
+	      "--deny-read).\n"
 	      "Always allowed: creating AF_UNIX sockets and socketpairs, netlink route\n"
 	      "queries, and the sockets CMD binds itself. Denied: every other socket family,\n"
 	      "every other UNIX socket, io_uring (ENOSYS), TIOCSTI/TIOCLINUX.\n"
@@ -136,9 +199,11 @@ const struct sbx_cli_option *sbx_cli_find(const char *name)
 	return NULL;
 }
 
-/* Rules the command itself could subvert by writing to the filesystem deserve a word. */
+/* Rules the command itself could subvert by writing to the filesystem deserve a word. With
+ * Landlock, "can write" means what the sandbox's rules let it write, not what the user can. */
 static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 {
+	const uint64_t entry = LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE;
 	size_t i;
 
 	for (i = 0; i < pol->n_unix; i++) {
@@ -149,11 +214,16 @@ static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 				"%s is in a directory the command can write to; only the socket "
 				"there now is allowed (a restarted server needs a new sbx)",
 				r->path);
-		else if (r->kind == SBX_UNIX_DIR && access(r->path, W_OK) == 0)
+		else if (r->kind == SBX_UNIX_DIR && sbx_ll_sandbox_writes(&pol->ll, r->path, entry))
 			sbx_log_warn("the command can write to %s, so any socket it links or moves "
 				     "there becomes reachable",
 				     r->path);
 	}
+	if (pol->keep_caps && geteuid() == 0)
+		sbx_log_warn("--keep-caps: the command runs as root with root's capabilities "
+			     "(all but CAP_SYS_PTRACE): it can reconfigure the host's network "
+			     "through netlink, load modules, mount, and more. Hint: drop "
+			     "--keep-caps unless the command truly needs them");
 }
 
 int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *err)
@@ -212,12 +282,15 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 	r = sbx_pol_finish(&o->pol, err);
 	if (r < 0)
 		return r;
-	sbx_cli_warn_rules(&o->pol);
 	if (optind >= argc) {
 		sbx_error_set(err, 0, "no command given");
 		sbx_error_hint(err, "sbx-supervise [OPTIONS] -- CMD [ARG...]");
 		return -(err->code = EINVAL);
 	}
+	r = sbx_ll_plan(&o->pol, o->verbose, err);
+	if (r < 0)
+		return r;
+	sbx_cli_warn_rules(&o->pol);
 	o->argv = argv + optind;
 	return SBX_CLI_RUN;
 }

@@ -10,7 +10,8 @@
 struct sbx_opts {
 	struct sbx_policy pol;
 	bool quiet;
-	char **argv; /* the command, NULL-terminated, pointing into the caller's argv */
+	bool verbose; /* --verbose: print the Landlock plan */
+	char **argv;  /* the command, NULL-terminated, pointing into the caller's argv */
 };
 
 enum sbx_cli_result {

@@ -126,6 +126,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			.parent = getppid(),
 			.argv = o->argv,
 			.mask = &old,
+			.ll = &o->pol.ll,
+			.keep_caps = o->pol.keep_caps,
 		};
 
 		close(sp[0]);

@@ -1,0 +1,26 @@
+/*
+ * binder: performs the pathname binds of the sandbox in one supervisor thread that is itself
+ * in a Landlock domain granting MAKE_SOCK exactly where the child's rules grant it. The
+ * supervisor is not confined, so without this a bind it performs for the child could create
+ * a socket file where the child itself could not (a squatted socket path in a directory
+ * outside --rw). Letting the kernel check at bind time leaves no window between a check and
+ * the bind. Only that thread is confined (landlock_restrict_self() applies to the calling
+ * thread), and it handles nothing but MAKE_SOCK.
+ */
+#ifndef SBX_BINDER_H
+#define SBX_BINDER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "llplan.h"
+
+/*
+ * sbx_binder_bind() - bind(@sock, @addr, @len) from the confined thread, relative to
+ * directory @cwd with umask @mask. Serialised: one bind at a time. The thread starts on the
+ * first call. Return 0 or -errno (EACCES where the child's domain refuses the socket file).
+ */
+long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mask, const void *addr,
+		     size_t len);
+
+#endif

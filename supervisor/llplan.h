@@ -1,0 +1,64 @@
+/*
+ * llplan: what Landlock will enforce for this run, decided once before the command starts:
+ * the kernel's ABI (probed, or capped by the test-only SBX_TEST_LANDLOCK_ABI_MAX), the rights
+ * the ruleset handles, the filesystem rules (fsrules.h), the TCP ports and the scopes. Missing
+ * protections are warned about (--landlock=auto) or refused (--landlock=require). The shim
+ * applies the plan (confine.h); the supervisor consults it for the binds it performs.
+ *
+ * Lifecycle: zeroed inside struct sbx_policy; sbx_ll_plan(); sbx_ll_plan_free().
+ */
+#ifndef SBX_LLPLAN_H
+#define SBX_LLPLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "fsrules.h"
+
+/* More ports than this in --allow-connect ranges: no TCP connect lock (one rule per port). */
+#define SBX_LL_PORTS_MAX 1024
+
+struct sbx_policy;
+
+struct sbx_ll_plan {
+	bool use;	/* create a Landlock domain at all */
+	int abi;	/* 0: no Landlock */
+	bool fs_kernel; /* the kernel enforces the filesystem rules */
+	bool fs_rules;	/* rules computed: the supervisor applies them to performed binds */
+	uint64_t handled_fs, handled_net, scoped;
+	struct sbx_fsr_list fs;
+	uint16_t *connect_ports, *bind_ports;
+	size_t n_connect, n_bind;
+};
+
+/* sbx_ll_abi() - the kernel's Landlock ABI (0 when unavailable), lowered to
+ * SBX_TEST_LANDLOCK_ABI_MAX when that variable is set (tests simulate older kernels). */
+int sbx_ll_abi(void);
+
+/*
+ * sbx_ll_plan() - fill @pol->ll from @pol: probe the ABI, pick the handled rights with a
+ * fallthrough over ABI versions, build the rules, warn or fail for missing protections,
+ * print the plan on stderr when @verbose, and re-decide which PATH socket rules are pinned
+ * (sandbox-writable directories). Return 0, or -errno with @err set (exit 125).
+ */
+int sbx_ll_plan(struct sbx_policy *pol, bool verbose, struct sbx_error *err);
+
+/*
+ * sbx_ll_sandbox_writes() - whether the sandbox can create or remove entries in directory
+ * @canon_dir: the user's write permission and, where Landlock enforces the rules, a rule
+ * granting one of @rights there.
+ */
+bool sbx_ll_sandbox_writes(const struct sbx_ll_plan *ll, const char *canon_dir, uint64_t rights);
+
+/*
+ * sbx_ll_allows() - whether the rules grant all of @rights at @canon (always true when no rules
+ * were computed, as with --landlock=off). Used for what the unconfined supervisor does for the
+ * child, so that it does no more than the child's domain would let it do.
+ */
+bool sbx_ll_allows(const struct sbx_ll_plan *ll, const char *canon, uint64_t rights);
+
+/* sbx_ll_plan_free() - release what @ll owns and zero it. */
+void sbx_ll_plan_free(struct sbx_ll_plan *ll);
+
+#endif
