@@ -5,7 +5,9 @@
  * outside the sandbox, and what --landlock=auto|require|off do on an older kernel (simulated
  * with SBX_TEST_LANDLOCK_ABI_MAX).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +267,71 @@ static void abstract_outside(void)
 	sbx_t_server_stop(s);
 }
 
+static int tcp_listener(int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(fd, 16) == -1 || getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		bail_out("tcp listener: %s", strerror(errno));
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* build/sbx-supervise-nonetcheck OPTS -- probe OP PORT */
+static void run_nonetcheck(struct sbx_t_proc *p, const char *bin, const char *allow, const char *op,
+			   int port)
+{
+	char portstr[16];
+	const char *argv[] = { bin,  "--allow-connect", allow, "--allow-bind", "4567",
+			       "--", sbx_t_probe(),	op,    portstr,	       NULL };
+
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	sbx_t_run(p, argv);
+}
+
+/*
+ * The second lock: the supervisor performs allowed connects itself and is not confined, so
+ * the child's Landlock TCP rules only matter for calls the supervisor did not judge. A test
+ * build that lets inet connect/bind through unjudged shows that they hold on their own.
+ */
+static void tcp_lock(void)
+{
+	char bin[4096], allow[64];
+	struct sbx_t_proc p;
+	int pa, pb, la, lb;
+
+	snprintf(bin, sizeof(bin), "%s-nonetcheck", sbx_t_supervise());
+	if (access(bin, X_OK) == -1) {
+		skip(6, "%s is not built", bin);
+		return;
+	}
+	if (!need_abi(4, 6, "the TCP lock"))
+		return;
+	la = tcp_listener(&pa);
+	lb = tcp_listener(&pb);
+	snprintf(allow, sizeof(allow), "tcp:127.0.0.1:%d", pa);
+	run_nonetcheck(&p, sbx_t_supervise(), allow, "tcp-connect", pb);
+	sbx_t_line_is(&p, "errno EPERM connect",
+		      "(control) sbx-supervise judges inet connects itself: EPERM");
+	run_nonetcheck(&p, bin, allow, "tcp-connect", pa);
+	sbx_t_line_is(&p, "ok", "supervisor check off: the allowed port connects (Landlock)");
+	run_nonetcheck(&p, bin, allow, "tcp-connect", pb);
+	sbx_t_line_is(&p, "errno EACCES connect",
+		      "supervisor check off: another port fails with EACCES from Landlock");
+	run_nonetcheck(&p, bin, allow, "tcp-bind", 4567);
+	sbx_t_line_is(&p, "ok", "supervisor check off: binding an --allow-bind port works");
+	run_nonetcheck(&p, bin, allow, "tcp-bind", 4568);
+	sbx_t_line_is(&p, "errno EACCES bind", "supervisor check off: another port: EACCES");
+	run_nonetcheck(&p, bin, allow, "tcp-bind", 0);
+	sbx_t_line_is(&p, "ok", "supervisor check off: port 0 (ephemeral) works");
+	close(la);
+	close(lb);
+}
+
 static void modes(void)
 {
 	const char *w = sbx_t_tmp("mw");
@@ -320,6 +387,7 @@ int main(void)
 	binds();
 	hardening();
 	abstract_outside();
+	tcp_lock();
 	modes();
 	return done_testing();
 }
