@@ -267,6 +267,33 @@ static void abstract_outside(void)
 	sbx_t_server_stop(s);
 }
 
+/* An allowlisted socket is a trap only where the sandbox, not just the user, can write. */
+static void pinning(void)
+{
+	const char *dir = sbx_t_tmp("pin"), *sock = sbx_t_tmp("pin/s.sock");
+	const char *dirs = sbx_t_tmp("pin/");
+	struct sbx_t_server *s;
+	struct sbx_t_proc p;
+
+	mkdir(dir, 0755);
+	s = sbx_t_server_start(SOCK_STREAM, sock);
+	SBX_T_IN(&p, SBX_T_OPTS(ALLOW(sock)), "connect", sock);
+	sbx_t_line_is(&p, "ok hello", "PATH rule in a directory only the user can write: allowed");
+	ok(!strstr(p.err, "warning"), "... not pinned, no warning (the sandbox cannot write it)");
+	SBX_T_IN(&p, SBX_T_OPTS(RW(dir), ALLOW(sock)), "connect", sock);
+	sbx_t_line_is(&p, "ok hello", "the same under --rw of its directory: allowed");
+	sbx_t_has_str(p.err, "only the socket there now is allowed", "... pinned, with a warning");
+	SBX_T_IN(&p, SBX_T_OPTS(ALLOW(dirs)), "connect", sock);
+	ok(!strstr(p.err, "warning"), "DIR/ rule the sandbox cannot write: no warning");
+	SBX_T_IN(&p, SBX_T_OPTS(RW(dir), ALLOW(dirs)), "connect", sock);
+	sbx_t_has_str(p.err, "any socket it links or moves there",
+		      "DIR/ rule under --rw: the trap is named");
+	SBX_T_IN(&p, SBX_T_OPTS("--landlock=off", ALLOW(dirs)), "connect", sock);
+	sbx_t_has_str(p.err, "any socket it links or moves there",
+		      "--landlock=off: the user's own write access decides, as before");
+	sbx_t_server_stop(s);
+}
+
 static int tcp_listener(int *port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
@@ -387,6 +414,7 @@ int main(void)
 	binds();
 	hardening();
 	abstract_outside();
+	pinning();
 	tcp_lock();
 	modes();
 	return done_testing();
