@@ -87,7 +87,9 @@ static int sbx_ll_type(void *ctx, const char *path)
 
 static const struct sbx_fsr_ops sbx_ll_fs_ops = { sbx_ll_list, sbx_ll_type };
 
-/* The files written to without being created: the null devices, /dev/tty, our terminal. */
+/* The files written to without being created: the null devices, /dev/tty, the terminal, and
+ * the files sbx's own stdin, stdout and stderr are (a command reopening /dev/stdout reopens
+ * that file by path, which Landlock checks like any other open). */
 static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
 {
 	static const char *const fixed[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/tty" };
@@ -97,10 +99,23 @@ static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
 	for (i = 0; i < ARRAY_SIZE(fixed) && n < max; i++)
 		snprintf(out[n++], PATH_MAX, "%s", fixed[i]);
 	for (fd = 0; fd <= 2 && n < max; fd++) {
-		char name[PATH_MAX];
+		char name[PATH_MAX], link[32];
+		struct stat st;
+		ssize_t len;
 
-		if (ttyname_r(fd, name, sizeof(name)) == 0 && realpath(name, out[n]))
+		if (ttyname_r(fd, name, sizeof(name)) == 0 && realpath(name, out[n])) {
 			n++;
+			continue;
+		}
+		if (fstat(fd, &st) == -1 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+			continue; /* pipes and sockets are reopened without a path check */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		len = readlink(link, name, sizeof(name) - 1);
+		if (len <= 0 || name[0] != '/')
+			continue;
+		name[len] = '\0';
+		if (realpath(name, out[n]))
+			n++; /* a deleted file ("... (deleted)") is skipped here */
 	}
 	return n;
 }
@@ -341,11 +356,10 @@ int sbx_ll_plan(struct sbx_policy *pol, bool verbose, struct sbx_error *err)
 		return sbx_error_set(err, -r, "landlock ports");
 	sbx_ll_handled(pol, connect_ok);
 	ll->fs_kernel = ll->abi >= 1;
-	/* Computed even without Landlock: the supervisor applies them to the binds it does. */
+	/* Computed even without Landlock, for --verbose: what would be enforced. */
 	r = sbx_ll_build_fs(pol, ll->abi ? ll->handled_fs : SBX_FS_READ | SBX_FS_WRITE);
 	if (r < 0)
 		return sbx_error_set(err, -r, "landlock rules");
-	ll->fs_rules = true;
 	if (ll->fs.unlisted)
 		sbx_log_warn("cannot list %s (%s): its entries stay read-only or unreadable",
 			     ll->fs.unlisted, strerror(ll->fs.unlisted_err));
@@ -370,13 +384,6 @@ bool sbx_ll_sandbox_writes(const struct sbx_ll_plan *ll, const char *canon_dir, 
 	if (access(canon_dir, W_OK) == -1)
 		return false; /* the user's own permissions still apply */
 	return !ll->fs_kernel || (sbx_fsr_access(&ll->fs, canon_dir) & rights);
-}
-
-bool sbx_ll_allows(const struct sbx_ll_plan *ll, const char *canon, uint64_t rights)
-{
-	if (!ll->fs_rules)
-		return true;
-	return (sbx_fsr_access(&ll->fs, canon) & rights) == rights;
 }
 
 void sbx_ll_plan_free(struct sbx_ll_plan *ll)

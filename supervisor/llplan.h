@@ -3,7 +3,7 @@
  * the kernel's ABI (probed, or capped by the test-only SBX_TEST_LANDLOCK_ABI_MAX), the rights
  * the ruleset handles, the filesystem rules (fsrules.h), the TCP ports and the scopes. Missing
  * protections are warned about (--landlock=auto) or refused (--landlock=require). The shim
- * applies the plan (confine.h); the supervisor consults it for the binds it performs.
+ * applies the plan (confine.h); the supervisor's bind thread applies its MAKE_SOCK part (binder.h).
  *
  * Lifecycle: zeroed inside struct sbx_policy; sbx_ll_plan(); sbx_ll_plan_free().
  */
@@ -25,7 +25,6 @@ struct sbx_ll_plan {
 	bool use;	/* create a Landlock domain at all */
 	int abi;	/* 0: no Landlock */
 	bool fs_kernel; /* the kernel enforces the filesystem rules */
-	bool fs_rules;	/* rules computed: the supervisor applies them to performed binds */
 	uint64_t handled_fs, handled_net, scoped;
 	struct sbx_fsr_list fs;
 	uint16_t *connect_ports, *bind_ports;
@@ -50,13 +49,6 @@ int sbx_ll_plan(struct sbx_policy *pol, bool verbose, struct sbx_error *err);
  * granting one of @rights there.
  */
 bool sbx_ll_sandbox_writes(const struct sbx_ll_plan *ll, const char *canon_dir, uint64_t rights);
-
-/*
- * sbx_ll_allows() - whether the rules grant all of @rights at @canon (always true when no rules
- * were computed, as with --landlock=off). Used for what the unconfined supervisor does for the
- * child, so that it does no more than the child's domain would let it do.
- */
-bool sbx_ll_allows(const struct sbx_ll_plan *ll, const char *canon, uint64_t rights);
 
 /* sbx_ll_plan_free() - release what @ll owns and zero it. */
 void sbx_ll_plan_free(struct sbx_ll_plan *ll);
