@@ -85,7 +85,7 @@ static int sbx_ll_type(void *ctx, const char *path)
 	return sbx_ll_type_of(st.st_mode);
 }
 
-static const struct sbx_fsr_ops sbx_ll_fs_ops = { sbx_ll_list, sbx_ll_type };
+const struct sbx_fsr_ops sbx_ll_fs_ops = { sbx_ll_list, sbx_ll_type };
 
 /* The files written to without being created: the null devices, /dev/tty, the terminal, and
  * the files sbx's own stdin, stdout and stderr are (a command reopening /dev/stdout reopens

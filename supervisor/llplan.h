@@ -31,6 +31,9 @@ struct sbx_ll_plan {
 	size_t n_connect, n_bind;
 };
 
+/* The real filesystem for sbx_fsr_build(): readdir() and lstat(); ctx is unused. */
+extern const struct sbx_fsr_ops sbx_ll_fs_ops;
+
 /* sbx_ll_abi() - the kernel's Landlock ABI (0 when unavailable), lowered to
  * SBX_TEST_LANDLOCK_ABI_MAX when that variable is set (tests simulate older kernels). */
 int sbx_ll_abi(void);

@@ -2,14 +2,19 @@
  * Unit tests: the Landlock rule builder (supervisor/fsrules.c) on a fake filesystem. Checks
  * the rights each path ends up with (the union of the rules on it and its ancestors, as
  * Landlock computes them), the sibling construction, symlinks, files, and the ABI 9
- * RESOLVE_UNIX extra lock, which this kernel cannot exercise live.
+ * RESOLVE_UNIX extra lock, which this kernel cannot exercise live; then the real lister on a
+ * temp tree.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/tap.h"
 #include "../../supervisor/fsrules.h"
+#include "../../supervisor/llplan.h"
 
 /* The fake tree: every path, with its type; a directory lists the paths one level below. */
 static const struct {
@@ -244,6 +249,46 @@ static void abi_masks(void)
 	sbx_fsr_free(&l);
 }
 
+/* The same construction through the real lister on a temp tree. */
+static void real_tree(void)
+{
+	char root[] = "/tmp/sbx-t-fsrules-XXXXXX", p[4][256], cmd[512];
+	const char *rw[1], *ro[1];
+	struct sbx_fsr_input in = { .handled = HANDLED7 };
+	struct sbx_fsr_list l = { 0 };
+	FILE *f;
+
+	if (!mkdtemp(root))
+		bail_out("mkdtemp: %s", strerror(errno));
+	snprintf(p[0], sizeof(p[0]), "%s/w", root);
+	snprintf(p[1], sizeof(p[1]), "%s/w/hooks", root);
+	snprintf(p[2], sizeof(p[2]), "%s/w/src", root);
+	snprintf(p[3], sizeof(p[3]), "%s/w/link", root);
+	if (mkdir(p[0], 0755) || mkdir(p[1], 0755) || mkdir(p[2], 0755) || symlink("/etc", p[3]))
+		bail_out("temp tree: %s", strerror(errno));
+	snprintf(cmd, sizeof(cmd), "%s/w/file", root);
+	f = fopen(cmd, "we");
+	if (f)
+		fclose(f);
+	rw[0] = p[0];
+	ro[0] = p[1];
+	in.rw = rw;
+	in.n_rw = 1;
+	in.ro = ro;
+	in.n_ro = 1;
+	is(sbx_fsr_build(&in, &sbx_ll_fs_ops, NULL, &l), 0, "real tree: built");
+	check_access(&l, p[2], RW, "real tree: sibling directory rw");
+	check_access(&l, cmd, SBX_FS_READ | (SBX_FS_WRITE & SBX_FS_FILE),
+		     "real tree: sibling file, file rights");
+	check_access(&l, p[1], SBX_FS_READ, "real tree: --ro read only");
+	ok(!has_rule(&l, p[3]), "real tree: the symlink to /etc gets no rule");
+	check_access(&l, "/etc", SBX_FS_READ, "real tree: its target stays read-only");
+	sbx_fsr_free(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+}
+
 int main(void)
 {
 	char buf[200];
@@ -252,6 +297,7 @@ int main(void)
 	rw_ro();
 	deny();
 	abi_masks();
+	real_tree();
 	ok(!strcmp(sbx_fsr_describe(SBX_FS_READ, buf, sizeof(buf)), "read,readdir,exec"),
 	   "describe: %s", buf);
 	return done_testing();
