@@ -64,12 +64,14 @@ static void *sbx_binder_main(void *arg)
 	return NULL;
 }
 
-static int sbx_binder_start(const struct sbx_ll_plan *ll)
+int sbx_binder_start(const struct sbx_ll_plan *ll)
 {
 	pthread_attr_t attr;
 	pthread_t th;
 	int r;
 
+	if (sbx_binder.state != 0)
+		return sbx_binder.state < 0 ? sbx_binder.state : 0;
 	sbx_binder.ll = ll;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -91,10 +93,7 @@ long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mas
 	long r = 0;
 
 	pthread_mutex_lock(&sbx_binder.serial);
-	if (sbx_binder.state == 0)
-		r = sbx_binder_start(ll);
-	else if (sbx_binder.state < 0)
-		r = sbx_binder.state;
+	r = sbx_binder_start(ll); /* normally done at start; a no-op then */
 	if (r < 0) {
 		pthread_mutex_unlock(&sbx_binder.serial);
 		return -EACCES; /* fail closed: no confined thread, no socket file */

@@ -12,6 +12,7 @@
 
 #include "../filters/filter.h"
 #include "../shim/shim.h"
+#include "binder.h"
 #include "log.h"
 #include "notify.h"
 #include "run.h"
@@ -176,6 +177,9 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		r = sbx_notify_init(sup, listener, &o->pol, o->quiet, err);
 	if (r == 0)
 		r = sbx_notify_start(sup, err);
+	/* Binds performed for the child go through a thread confined like it (binder.h). */
+	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_start(&o->pol.ll)) < 0)
+		r = sbx_error_set(err, -r, "start the Landlock-confined bind thread");
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		sbx_wait_status(pidfd);

@@ -197,6 +197,14 @@ static void binds(void)
 	ok(!sbx_t_exists(out), "... and no socket file was created there");
 	SBX_T_IN(&p, SBX_T_OPTS(RW(w), RO(ro)), "bind", inro);
 	sbx_t_line_is(&p, "errno EACCES bind", "a pathname bind inside a --ro subtree: EACCES");
+	/* a symlink inside --rw leading out: the kernel judges where the socket lands */
+	if (symlink(sbx_t_tmpdir(), sbx_t_tmp("bw/up")) == -1)
+		bail_out("symlink: %s", strerror(errno));
+	SBX_T_IN(&p, SBX_T_OPTS(RW(w)), "bind", sbx_t_tmp("bw/up/o2.sock"));
+	sbx_t_line_is(&p, "errno EACCES bind", "a bind through a symlink out of --rw: EACCES");
+	ok(!sbx_t_exists(sbx_t_tmp("o2.sock")), "... and no socket file appeared outside");
+	SBX_T_IN(&p, SBX_T_OPTS(RW(w)), "chdir", w, "bind", "rel.sock");
+	sbx_t_line_is(&p, "ok self", "a relative bind in a --rw working directory works");
 	SBX_T_IN(&p, SBX_T_OPTS(RW(w), "--landlock=off"), "bind", out);
 	sbx_t_line_is(&p, "ok self", "--landlock=off: no filesystem rule for binds either");
 }
