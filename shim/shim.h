@@ -1,7 +1,8 @@
 /*
  * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS, enters
- * the planned Landlock domain, drops capabilities (confine.h), installs the seccomp program with a new listener, tells the parent the listener's fd
- * number, waits for the parent's go, closes its copy and executes the command.
+ * the planned Landlock domain, drops capabilities (confine.h), installs the seccomp program
+ * with a new listener, tells the parent the listener's fd number, waits for the parent's go,
+ * closes its copy and executes the command.
  *
  * Only this code and main() may exit on error; it runs single-threaded right after fork and
  * calls nothing that allocates after the filter is in place.
