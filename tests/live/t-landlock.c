@@ -410,7 +410,7 @@ static void modes(void)
 
 int main(void)
 {
-	sbx_t_init(120);
+	sbx_t_init(180);
 	sbx_t_rw_tmpdir(false);
 	abi = sbx_ll_abi();
 	diag("Landlock ABI %d", abi);
