@@ -203,7 +203,6 @@ const struct sbx_cli_option *sbx_cli_find(const char *name)
  * Landlock, "can write" means what the sandbox's rules let it write, not what the user can. */
 static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 {
-	const uint64_t entry = LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE;
 	size_t i;
 
 	for (i = 0; i < pol->n_unix; i++) {
@@ -214,7 +213,8 @@ static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 				"%s is in a directory the command can write to; only the socket "
 				"there now is allowed (a restarted server needs a new sbx)",
 				r->path);
-		else if (r->kind == SBX_UNIX_DIR && sbx_ll_sandbox_writes(&pol->ll, r->path, entry))
+		else if (r->kind == SBX_UNIX_DIR &&
+			 sbx_ll_sandbox_writes_below(&pol->ll, r->path, SBX_LL_ENTRY_RIGHTS))
 			sbx_log_warn("the command can write to %s, so any socket it links or moves "
 				     "there becomes reachable",
 				     r->path);

@@ -14,10 +14,6 @@
 #include "policy.h"
 #include "util.h"
 
-/* The rights that let the sandbox put a new entry in a directory, or take one away. */
-#define SBX_LL_ENTRY_RIGHTS \
-	(SBX_FS_WRITE & ~(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE))
-
 int sbx_ll_abi(void)
 {
 	int abi = sys_landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -384,6 +380,27 @@ bool sbx_ll_sandbox_writes(const struct sbx_ll_plan *ll, const char *canon_dir, 
 	if (access(canon_dir, W_OK) == -1)
 		return false; /* the user's own permissions still apply */
 	return !ll->fs_kernel || (sbx_fsr_access(&ll->fs, canon_dir) & rights);
+}
+
+bool sbx_ll_sandbox_writes_below(const struct sbx_ll_plan *ll, const char *canon_dir,
+				 uint64_t rights)
+{
+	size_t i, n = strlen(canon_dir);
+
+	if (sbx_ll_sandbox_writes(ll, canon_dir, rights))
+		return true;
+	if (!ll->fs_kernel)
+		return false;
+	while (n > 1 && canon_dir[n - 1] == '/')
+		n--; /* "DIR/" */
+	for (i = 0; i < ll->fs.n; i++) {
+		const struct sbx_fsr_rule *r = &ll->fs.v[i];
+
+		if (r->dir && (r->access & rights) && !strncmp(r->path, canon_dir, n) &&
+		    r->path[n] == '/' && access(r->path, W_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 void sbx_ll_plan_free(struct sbx_ll_plan *ll)

@@ -19,6 +19,11 @@
 /* More ports than this in --allow-connect ranges: no TCP connect lock (one rule per port). */
 #define SBX_LL_PORTS_MAX 1024
 
+/* The rights that let the sandbox put a new entry in a directory, or take one away: where it
+ * has one of them, it can put another socket at an allowlisted path. */
+#define SBX_LL_ENTRY_RIGHTS \
+	(SBX_FS_WRITE & ~(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE))
+
 struct sbx_policy;
 
 struct sbx_ll_plan {
@@ -52,6 +57,11 @@ int sbx_ll_plan(struct sbx_policy *pol, bool verbose, struct sbx_error *err);
  * granting one of @rights there.
  */
 bool sbx_ll_sandbox_writes(const struct sbx_ll_plan *ll, const char *canon_dir, uint64_t rights);
+
+/* sbx_ll_sandbox_writes_below() - as sbx_ll_sandbox_writes() for @canon_dir or any directory
+ * below it (a DIR/ rule covers the whole tree). */
+bool sbx_ll_sandbox_writes_below(const struct sbx_ll_plan *ll, const char *canon_dir,
+				 uint64_t rights);
 
 /* sbx_ll_plan_free() - release what @ll owns and zero it. */
 void sbx_ll_plan_free(struct sbx_ll_plan *ll);

@@ -296,6 +296,10 @@ static void pinning(void)
 	SBX_T_IN(&p, SBX_T_OPTS(RW(dir), ALLOW(dirs)), "connect", sock);
 	sbx_t_has_str(p.err, "any socket it links or moves there",
 		      "DIR/ rule under --rw: the trap is named");
+	mkdir(sbx_t_tmp("pin/sub"), 0755);
+	SBX_T_IN(&p, SBX_T_OPTS(RW(sbx_t_tmp("pin/sub")), ALLOW(dirs)), "connect", sock);
+	sbx_t_has_str(p.err, "any socket it links or moves there",
+		      "DIR/ rule with --rw on a directory below it: the trap is named too");
 	SBX_T_IN(&p, SBX_T_OPTS("--landlock=off", ALLOW(dirs)), "connect", sock);
 	sbx_t_has_str(p.err, "any socket it links or moves there",
 		      "--landlock=off: the user's own write access decides, as before");
