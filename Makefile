@@ -22,6 +22,9 @@ CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libsbx.a
 BIN := $(BUILD)/sbx-supervise
+# Test-only: the supervisor lets inet connect/bind through unjudged (SBX_TEST_NO_NET_CHECK in
+# supervisor/notify.c), so tests can prove the Landlock TCP rules hold on their own.
+BIN_NONETCHECK := $(BUILD)/sbx-supervise-nonetcheck
 
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -65,6 +68,16 @@ $(BIN): $(BUILD)/obj/supervisor/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/obj/nonetcheck/notify.o: supervisor/notify.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) -DSBX_TEST_NO_NET_CHECK $(ALL_CFLAGS) -c -o $@ $<
+
+# The archive's notify.o is not pulled in: every symbol it defines is already defined.
+$(BIN_NONETCHECK): $(BUILD)/obj/supervisor/main.o $(BUILD)/obj/nonetcheck/notify.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%.t: $(BUILD)/obj/tests/%.o $(TESTLIB_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
@@ -87,7 +100,7 @@ fuzz-policy:
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(NL_CFLAGS) \
 		-o $(BUILD)/fuzz-policy tests/fuzz/policy/fuzz_policy.c $(CORE_SRC) $(LDLIBS)
 
-tests: $(BIN) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REPLAY)
+tests: $(BIN) $(BIN_NONETCHECK) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REPLAY)
 
 check: deps
 	$(MAKE) tests

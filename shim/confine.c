@@ -1,8 +1,12 @@
-/* Owns the child's confinement around the supervisor: Landlock domain, CAP_SYS_PTRACE. */
+/* Owns the child's confinement besides seccomp: the Landlock domain and the capabilities. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -10,48 +14,152 @@
 #include "../supervisor/syscalls.h"
 #include "../supervisor/util.h"
 
-int sbx_ll_abi(void)
+/* Rule paths are canonical: refuse to follow any symlink, so an entry swapped for a
+ * symlink since the plan was made never carries rights to its target. */
+static int sbx_open_rule(const char *path)
 {
-	int abi = sys_landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	struct sbx_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	int fd = sys_openat2(AT_FDCWD, path, &how, sizeof(how));
 
-	return abi > 0 ? abi : 0;
+	if (fd == -1 && errno == ENOSYS) /* before Linux 5.6: the last component at least */
+		fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
 }
 
-int sbx_confine_domain(void)
+static int sbx_add_path_rule(int ruleset, const struct sbx_fsr_rule *rule, uint64_t access)
 {
-	/* The first member of struct landlock_ruleset_attr, valid from ABI 1 on. */
-	uint64_t handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_BLOCK;
-	_cleanup_close_ int fd = -1;
+	struct sbx_landlock_path_beneath_attr pb = { .allowed_access = access };
+	_cleanup_close_ int fd = sbx_open_rule(rule->path);
+	struct stat st;
 
-	if (sbx_ll_abi() < 1)
-		return -EOPNOTSUPP;
-	fd = sys_landlock_create_ruleset(&handled_access_fs, sizeof(handled_access_fs), 0);
-	if (fd < 0)
+	if (fd == -1)
+		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+	if (fstat(fd, &st) == -1)
 		return -errno;
-	/* ABI 7: let the kernel log the command's denials (after execve) for the audit log. */
-	if (sys_landlock_restrict_self(
-		    fd, sbx_ll_abi() >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0) == -1)
+	if (S_ISLNK(st.st_mode))
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		pb.allowed_access &= SBX_FS_FILE;
+	if (!pb.allowed_access)
+		return 0;
+	pb.parent_fd = fd;
+	if (sys_landlock_add_rule(ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1)
 		return -errno;
 	return 0;
 }
 
-int sbx_confine_drop_ptrace(void)
+static int sbx_add_port_rules(int ruleset, const uint16_t *ports, size_t n, uint64_t access)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct sbx_landlock_net_port_attr np = { .allowed_access = access,
+							 .port = ports[i] };
+
+		if (sys_landlock_add_rule(ruleset, SBX_LANDLOCK_RULE_NET_PORT, &np, 0) == -1)
+			return -errno;
+	}
+	return 0;
+}
+
+/* The ruleset of @ll restricted to @fs_rights (and, with @all, its net rules and scopes). */
+static int sbx_confine_apply(const struct sbx_ll_plan *ll, uint64_t fs_rights, bool all, char *what,
+			     size_t n)
+{
+	struct sbx_landlock_ruleset_attr attr = {
+		.handled_access_fs = ll->handled_fs & fs_rights,
+		.handled_access_net = all ? ll->handled_net : 0,
+		.scoped = all ? ll->scoped : 0,
+	};
+	/* Older kernels refuse a struct with members they do not know (E2BIG). */
+	size_t size = ll->abi >= 6 ? sizeof(attr) : ll->abi >= 4 ? 16 : 8;
+	_cleanup_close_ int fd = -1;
+	size_t i;
+	int r = 0;
+
+	if (!ll->use || ll->abi < 1)
+		return 0;
+	snprintf(what, n, "landlock_create_ruleset");
+	fd = sys_landlock_create_ruleset(&attr, size, 0);
+	if (fd == -1)
+		return -errno;
+	for (i = 0; i < ll->fs.n && r == 0; i++) {
+		uint64_t access = ll->fs.v[i].access & attr.handled_access_fs;
+
+		if (!access)
+			continue;
+		snprintf(what, n, "landlock rule for %.40s", ll->fs.v[i].path);
+		r = sbx_add_path_rule(fd, &ll->fs.v[i], access);
+	}
+	snprintf(what, n, "landlock TCP port rules");
+	if (r == 0 && (attr.handled_access_net & LANDLOCK_ACCESS_NET_CONNECT_TCP))
+		r = sbx_add_port_rules(fd, ll->connect_ports, ll->n_connect,
+				       LANDLOCK_ACCESS_NET_CONNECT_TCP);
+	if (r == 0 && (attr.handled_access_net & LANDLOCK_ACCESS_NET_BIND_TCP))
+		r = sbx_add_port_rules(fd, ll->bind_ports, ll->n_bind,
+				       LANDLOCK_ACCESS_NET_BIND_TCP);
+	if (r < 0)
+		return r;
+	snprintf(what, n, "landlock_restrict_self");
+	/* ABI 7: let the kernel log the command's denials (after execve) for the audit log. */
+	if (sys_landlock_restrict_self(fd, ll->abi >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+							: 0) == -1)
+		return -errno;
+	return 0;
+}
+
+int sbx_confine_landlock(const struct sbx_ll_plan *ll, char *what, size_t n)
+{
+	return sbx_confine_apply(ll, ~0ULL, true, what, n);
+}
+
+int sbx_confine_landlock_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, char *what,
+			      size_t n)
+{
+	return sbx_confine_apply(ll, fs_rights, false, what, n);
+}
+
+static int sbx_capset_mask(uint32_t keep0, uint32_t keep1)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
-	const unsigned int word = CAP_SYS_PTRACE / 32, bit = 1u << (CAP_SYS_PTRACE % 32);
+	const uint32_t keep[2] = { keep0, keep1 };
+	int i;
 
-	if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) == -1 && errno != EINVAL)
-		return -errno;
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0) == -1 &&
-	    errno != EINVAL)
-		return -errno;
 	if (syscall(SYS_capget, &hdr, data) == -1)
 		return -errno;
-	data[word].effective &= ~bit;
-	data[word].permitted &= ~bit;
-	data[word].inheritable &= ~bit;
+	for (i = 0; i < 2; i++) {
+		data[i].effective &= keep[i];
+		data[i].permitted &= keep[i];
+		data[i].inheritable &= keep[i];
+	}
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		return -errno;
 	return 0;
+}
+
+int sbx_confine_caps(bool keep)
+{
+	uint32_t mask[2] = { ~0u, ~0u };
+	int cap;
+
+	if (keep) {
+		mask[CAP_SYS_PTRACE / 32] &= ~(1u << (CAP_SYS_PTRACE % 32));
+		if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) == -1 && errno != EINVAL &&
+		    !(errno == EPERM && geteuid() != 0))
+			return -errno;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0) == -1 &&
+		    errno != EINVAL)
+			return -errno;
+		return sbx_capset_mask(mask[0], mask[1]);
+	}
+	/* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability. Without
+	 * CAP_SETPCAP (not root) the bounding set cannot shrink; no_new_privs covers that. */
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    !(errno == EPERM && geteuid() != 0))
+			return -errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
+		return -errno;
+	return sbx_capset_mask(0, 0);
 }

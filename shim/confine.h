@@ -1,27 +1,41 @@
 /*
- * confine: what the shim does to the child, besides seccomp, so that nothing in the sandbox
- * can reach the supervisor: a Landlock domain (Landlock lets a process ptrace, read the /proc
- * fds of, or pidfd_getfd only processes in its own domain or below it; the supervisor is
- * outside) and, for root, no CAP_SYS_PTRACE (which would override the supervisor's
- * non-dumpable flag).
+ * confine: what the shim does to the child, besides seccomp. A Landlock domain with the
+ * planned filesystem rules, TCP ports and scopes (llplan.h); any domain at all also keeps
+ * ptrace-style access (ptrace, /proc/<pid>/mem and fd, pidfd_getfd, process_vm_readv) from
+ * reaching the supervisor, which is outside it. And the capabilities: none at all for the
+ * command unless --keep-caps, and never CAP_SYS_PTRACE (which would override the supervisor's
+ * non-dumpable flag where no Landlock domain exists).
  */
 #ifndef SBX_CONFINE_H
 #define SBX_CONFINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* sbx_ll_abi() - the kernel's Landlock ABI version, or 0 when Landlock is unavailable. */
-int sbx_ll_abi(void);
+#include "../supervisor/llplan.h"
 
 /*
- * sbx_confine_domain() - enter a Landlock domain that restricts nothing the command needs
- * (it handles only the creation of block devices) but scopes ptrace-style access.
- * Requires no_new_privs. Return 0, or -errno (-EOPNOTSUPP when Landlock is unavailable).
+ * sbx_confine_landlock() - create the ruleset @ll describes, add its rules and restrict the
+ * calling thread. Requires no_new_privs. Nothing to do when @ll says not to use Landlock or
+ * the kernel has none. A rule whose path vanished or became a symlink since it was planned
+ * is skipped (fewer rights, never more). Return 0, or -errno with @what naming the step.
  */
-int sbx_confine_domain(void);
+int sbx_confine_landlock(const struct sbx_ll_plan *ll, char *what, size_t n);
 
-/* sbx_confine_drop_ptrace() - remove CAP_SYS_PTRACE from the bounding, effective, permitted,
- * inheritable and ambient sets. Return 0 or -errno. */
-int sbx_confine_drop_ptrace(void);
+/*
+ * sbx_confine_landlock_only() - as sbx_confine_landlock(), but handling only @fs_rights (no
+ * TCP rules, no scopes): for a supervisor thread that must do no more than the child could
+ * (binder.h). Requires no_new_privs on the calling thread.
+ */
+int sbx_confine_landlock_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, char *what,
+			      size_t n);
+
+/*
+ * sbx_confine_caps() - empty the bounding, effective, permitted, inheritable and ambient
+ * capability sets; with @keep, remove only CAP_SYS_PTRACE from them. Without CAP_SETPCAP
+ * (not root) the bounding set stays, which no_new_privs makes harmless. Return 0 or -errno.
+ */
+int sbx_confine_caps(bool keep);
 
 #endif

@@ -27,7 +27,7 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 {
 	struct sock_fprog prog = { .len = a->bpf->len, .filter = a->bpf->insns };
 	struct sbx_shim_msg m = { 0 };
-	char go;
+	char go, what[64];
 	int listener, e;
 
 	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
@@ -37,23 +37,25 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 	if (getppid() != a->parent)
 		_exit(125);
 	if (a->private_net) {
-		const char *what = "";
+		const char *step = "";
 
-		e = sbx_netns_enter(&what);
+		e = sbx_netns_enter(&step);
 		if (e < 0)
-			sbx_shim_fail(a->sync_fd, -e, what);
+			sbx_shim_fail(a->sync_fd, -e, step);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
 	/* The supervisor is non-dumpable, which keeps same-uid processes from its memory and
-	 * fds, but CAP_SYS_PTRACE overrides that: root gives it up, and a Landlock domain
-	 * refuses the access whatever the capabilities. */
-	if (geteuid() == 0 && (e = sbx_confine_drop_ptrace()) < 0)
-		sbx_shim_fail(a->sync_fd, -e, "drop CAP_SYS_PTRACE");
-	e = sbx_confine_domain();
-	if (e < 0 && e != -EOPNOTSUPP)
-		sbx_shim_fail(a->sync_fd, -e, "landlock_restrict_self");
+	 * fds, but CAP_SYS_PTRACE overrides that: it goes, and a Landlock domain refuses the
+	 * access whatever the capabilities. Landlock first: its rule paths are opened with the
+	 * capabilities sbx was started with. */
+	e = sbx_confine_landlock(a->ll, what, sizeof(what));
+	if (e < 0)
+		sbx_shim_fail(a->sync_fd, -e, what);
+	e = sbx_confine_caps(a->keep_caps);
+	if (e < 0)
+		sbx_shim_fail(a->sync_fd, -e, "drop capabilities");
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
 		sbx_shim_fail(a->sync_fd, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");

@@ -1,7 +1,8 @@
 /*
- * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS,
- * installs the seccomp program with a new listener, tells the parent the listener's fd
- * number, waits for the parent's go, closes its copy and executes the command.
+ * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS, enters
+ * the planned Landlock domain, drops capabilities (confine.h), installs the seccomp program
+ * with a new listener, tells the parent the listener's fd number, waits for the parent's go,
+ * closes its copy and executes the command.
  *
  * Only this code and main() may exit on error; it runs single-threaded right after fork and
  * calls nothing that allocates after the filter is in place.
@@ -14,6 +15,7 @@
 #include <sys/types.h>
 
 #include "../filters/filter.h"
+#include "../supervisor/llplan.h"
 
 /* Messages on the sync socket, child → parent. */
 struct sbx_shim_msg {
@@ -26,9 +28,11 @@ struct sbx_shim_args {
 	const struct sbx_bpf *bpf;
 	int sync_fd; /* SOCK_SEQPACKET to the parent */
 	pid_t parent;
-	char *const *argv;    /* the command */
-	const sigset_t *mask; /* the signal mask to restore before execve */
-	bool private_net;     /* --net isolated or none: a new network namespace */
+	char *const *argv;	      /* the command */
+	const sigset_t *mask;	      /* the signal mask to restore before execve */
+	bool private_net;	      /* --net isolated or none: a new network namespace */
+	const struct sbx_ll_plan *ll; /* the Landlock domain to enter */
+	bool keep_caps;		      /* --keep-caps */
 };
 
 /* sbx_shim_run() - never returns: execs the command or exits 125/126/127. */

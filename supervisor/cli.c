@@ -104,6 +104,40 @@ static int sbx_opt_suggest(struct sbx_opts *o, const char *arg, struct sbx_error
 	return 0;
 }
 
+static int sbx_opt_rw(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RW, "--rw", arg, err);
+}
+
+static int sbx_opt_ro(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RO, "--ro", arg, err);
+}
+
+static int sbx_opt_deny_read(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_fs(&o->pol, SBX_FS_DENY, "--deny-read", arg, err);
+}
+
+static int sbx_opt_rw_cwd(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	return sbx_pol_add_fs(&o->pol, SBX_FS_RW, "--rw-cwd", ".", err);
+}
+
+static int sbx_opt_landlock(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_set_landlock(&o->pol, arg, err);
+}
+
+static int sbx_opt_keep_caps(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->pol.keep_caps = true;
+	return 0;
+}
+
 static int sbx_opt_verbose(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -193,6 +227,33 @@ static void sbx_print_bind(const struct sbx_opts *o, FILE *f)
 		fprintf(f, "allow-bind %u\n", o->pol.bind_ports[i]);
 }
 
+/* The canonical paths, as --rw (which --rw-cwd became), --ro and --deny-read. */
+static void sbx_print_fs(const struct sbx_opts *o, FILE *f)
+{
+	static const char *const names[] = {
+		[SBX_FS_RW] = "rw", [SBX_FS_RO] = "ro", [SBX_FS_DENY] = "deny-read"
+	};
+	size_t i;
+
+	for (i = 0; i < o->pol.n_fs; i++)
+		sbx_polfile_line(f, names[o->pol.fs_paths[i].kind], o->pol.fs_paths[i].path,
+				 strlen(o->pol.fs_paths[i].path));
+}
+
+static void sbx_print_landlock(const struct sbx_opts *o, FILE *f)
+{
+	if (o->pol.landlock == SBX_LL_REQUIRE)
+		fputs("landlock require\n", f);
+	else if (o->pol.landlock == SBX_LL_OFF)
+		fputs("landlock off\n", f);
+}
+
+static void sbx_print_keep_caps(const struct sbx_opts *o, FILE *f)
+{
+	if (o->pol.keep_caps)
+		fputs("keep-caps\n", f);
+}
+
 static int sbx_opt_quiet(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -233,6 +294,12 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "proxy", 0, true, true, sbx_opt_proxy, sbx_print_proxy },
 	{ "net", 0, true, true, sbx_opt_net, sbx_print_net },
 	{ "allow-bind", 0, true, true, sbx_opt_allow_bind, sbx_print_bind },
+	{ "rw", 0, true, true, sbx_opt_rw, sbx_print_fs },
+	{ "ro", 0, true, true, sbx_opt_ro, NULL },		 /* printed by the rw row */
+	{ "deny-read", 0, true, true, sbx_opt_deny_read, NULL }, /* printed by the rw row */
+	{ "rw-cwd", 0, false, true, sbx_opt_rw_cwd, NULL },	 /* printed as rw */
+	{ "landlock", 0, true, true, sbx_opt_landlock, sbx_print_landlock },
+	{ "keep-caps", 0, false, true, sbx_opt_keep_caps, sbx_print_keep_caps },
 	{ "policy", 0, true, false, sbx_opt_policy, NULL },
 	{ "print-policy", 0, false, false, sbx_opt_print_policy, NULL },
 	{ "audit-log", 0, true, false, sbx_opt_audit_log, NULL },
@@ -296,14 +363,28 @@ void sbx_cli_usage(void)
 	      "  --allow-bind PORT          allow binding inet sockets to PORT (port 0 on\n"
 	      "                             loopback is always allowed)\n"
 	      "\n"
+	      "Filesystem (Landlock; by default everything is readable and nothing is\n"
+	      "writable but /dev/null, /dev/zero, /dev/full, /dev/tty and CMD's terminal):\n"
+	      "  --rw PATH                  make the tree at PATH writable (PATH must exist)\n"
+	      "  --rw-cwd                   make the current directory writable\n"
+	      "  --ro PATH                  keep the tree at PATH read-only, even inside --rw\n"
+	      "  --deny-read PATH           make the tree at PATH unreadable (~/.ssh, ~/.aws)\n"
+	      "  --landlock=MODE            auto (default): use what the kernel has and warn\n"
+	      "                             about what it lacks; require: exit 125 instead of\n"
+	      "                             warning; off: no Landlock (seccomp only)\n"
+	      "  --keep-caps                as root, keep capabilities (but CAP_SYS_PTRACE);\n"
+	      "                             by default CMD has none\n"
+	      "\n"
 	      "Output:\n"
+	      "  -v, --verbose              print the Landlock ABI and the rules applied, and\n"
+	      "                             say what this sbx cannot do here\n"
 	      "  -q, --quiet                do not print a line for each denied call\n"
-	      "  -v, --verbose              say more about what sbx cannot do here\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n"
 	      "\n"
 	      "Options that take a value may be repeated where that makes sense\n"
-	      "(--allow-unix-socket, --allow-connect, --allow-bind).\n"
+	      "(--allow-unix-socket, --allow-connect, --allow-bind, --rw, --ro,\n"
+	      "--deny-read).\n"
 	      "Always allowed: creating AF_UNIX sockets and socketpairs, netlink route\n"
 	      "queries, and the sockets CMD binds itself. Denied: every other socket family,\n"
 	      "every other UNIX socket, io_uring (ENOSYS), TIOCSTI/TIOCLINUX.\n"
@@ -324,7 +405,8 @@ const struct sbx_cli_option *sbx_cli_find(const char *name)
 	return NULL;
 }
 
-/* Rules the command itself could subvert by writing to the filesystem deserve a word. */
+/* Rules the command itself could subvert by writing to the filesystem deserve a word. With
+ * Landlock, "can write" means what the sandbox's rules let it write, not what the user can. */
 static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 {
 	size_t i;
@@ -337,11 +419,17 @@ static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 				"%s is in a directory the command can write to; only the socket "
 				"there now is allowed (a restarted server needs a new sbx)",
 				r->path);
-		else if (r->kind == SBX_UNIX_DIR && access(r->path, W_OK) == 0)
+		else if (r->kind == SBX_UNIX_DIR &&
+			 sbx_ll_sandbox_writes_below(&pol->ll, r->path, SBX_LL_ENTRY_RIGHTS))
 			sbx_log_warn("the command can write to %s, so any socket it links or moves "
 				     "there becomes reachable",
 				     r->path);
 	}
+	if (pol->keep_caps && geteuid() == 0)
+		sbx_log_warn("--keep-caps: the command runs as root with root's capabilities "
+			     "(all but CAP_SYS_PTRACE): it can reconfigure the host's network "
+			     "through netlink, load modules, mount, and more. Hint: drop "
+			     "--keep-caps unless the command truly needs them");
 }
 
 int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *err)
@@ -404,12 +492,15 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 		sbx_polfile_print(o, stdout);
 		return SBX_CLI_EXIT;
 	}
-	sbx_cli_warn_rules(&o->pol);
 	if (optind >= argc) {
 		sbx_error_set(err, 0, "no command given");
 		sbx_error_hint(err, "sbx-supervise [OPTIONS] -- CMD [ARG...]");
 		return -(err->code = EINVAL);
 	}
+	r = sbx_ll_plan(&o->pol, o->verbose, err);
+	if (r < 0)
+		return r;
+	sbx_cli_warn_rules(&o->pol);
 	o->argv = argv + optind;
 	return SBX_CLI_RUN;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "binder.h"
 #include "decide.h"
 #include "emulate.h"
 #include "log.h"
@@ -151,8 +152,15 @@ static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t 
 	if (fchdir(cwd) == -1)
 		return -EPERM;
 	umask(ids.umask);
-	if (bind(sock, raw, len) == -1)
-		return -errno;
+	/* The supervisor is unconfined: where the child has a Landlock domain, the socket file
+	 * is created by a thread confined like it (binder.h), so the kernel refuses it where
+	 * the child's rules do (EACCES). */
+	if (c->sup->pol->ll.fs_kernel)
+		r = sbx_binder_bind(&c->sup->pol->ll, sock, cwd, ids.umask, raw, len);
+	else
+		r = bind(sock, raw, len) == -1 ? -errno : 0;
+	if (r < 0)
+		return r;
 	r = sbx_bound_add_path(&c->sup->bound, sock, addr->path);
 	if (r < 0)
 		sbx_bound_warn(addr->path, r);

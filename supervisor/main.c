@@ -8,7 +8,8 @@
 
 int main(int argc, char **argv)
 {
-	struct sbx_opts o = { 0 };
+	/* Static: workers read the policy until the process is gone, after main() returns. */
+	static struct sbx_opts o;
 	struct sbx_error err = { 0 };
 	int r;
 
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (r < 0) {
 		sbx_log_error(&err);
+		sbx_pol_free(&o.pol); /* no worker uses it yet */
 		return 125;
 	}
 	r = sbx_audit_open(&o.audit, &err);

@@ -53,6 +53,27 @@ int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *po
 	return 0;
 }
 
+#ifdef SBX_TEST_NO_NET_CHECK
+/*
+ * TEST BUILDS ONLY (build/sbx-supervise-nonetcheck, see the Makefile): inet connect and bind
+ * are let through unjudged with SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the live tests can show
+ * that the child's Landlock TCP rules hold on their own. Never in sbx-supervise itself.
+ */
+#define SBX_TEST_CONTINUE (LONG_MIN + 1)
+
+static bool sbx_test_inet(struct sbx_call *c)
+{
+	const struct seccomp_data *d = &c->n->data;
+	sa_family_t fam = 0;
+
+	if (d->nr != __NR_connect && d->nr != __NR_bind)
+		return false;
+	if (sbx_task_read(&c->task, d->args[1], &fam, sizeof(fam)) < 0)
+		return false;
+	return fam == AF_INET || fam == AF_INET6;
+}
+#endif
+
 static long sbx_dispatch(struct sbx_call *c)
 {
 	const struct seccomp_data *d = &c->n->data;
@@ -60,6 +81,10 @@ static long sbx_dispatch(struct sbx_call *c)
 	/* The filter notifies x86_64 calls only; anything else here is a filter bug: deny. */
 	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr & __X32_SYSCALL_BIT))
 		return -EPERM;
+#ifdef SBX_TEST_NO_NET_CHECK
+	if (sbx_test_inet(c))
+		return SBX_TEST_CONTINUE;
+#endif
 	switch (d->nr) {
 	case __NR_connect:
 		c->name = "connect";
@@ -106,6 +131,12 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 	if (r != SBX_NO_REPLY) {
 		resp->id = n->id;
 		resp->flags = 0;
+#ifdef SBX_TEST_NO_NET_CHECK
+		if (r == SBX_TEST_CONTINUE) {
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			r = 0;
+		}
+#endif
 		resp->val = r < 0 ? 0 : r;
 		resp->error = r < 0 ? (__s32)r : 0;
 		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. */

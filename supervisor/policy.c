@@ -220,6 +220,10 @@ void sbx_pol_free(struct sbx_policy *pol)
 	}
 	sbx_pol_free_re(pol);
 	free(pol->unix_rules);
+	for (i = 0; i < pol->n_fs; i++)
+		free(pol->fs_paths[i].path);
+	free(pol->fs_paths);
+	sbx_ll_plan_free(&pol->ll);
 	free(pol->endpoints);
 	free(pol->bind_ports);
 	free(pol->proxy_url);

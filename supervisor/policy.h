@@ -14,6 +14,7 @@
 
 #include "endpoint.h"
 #include "error.h"
+#include "llplan.h"
 
 #define SBX_UNIX_NAME_MAX 107 /* sun_path minus the leading NUL of an abstract name */
 
@@ -52,9 +53,32 @@ enum sbx_net_mode {
 	SBX_NET_HOST,	      /* no network restriction; the AF_UNIX policy still applies */
 };
 
+enum sbx_fs_kind {
+	SBX_FS_RW,   /* --rw, --rw-cwd: a writable tree */
+	SBX_FS_RO,   /* --ro: a read-only tree, even inside a writable one */
+	SBX_FS_DENY, /* --deny-read: an unreadable tree */
+};
+
+struct sbx_fs_path {
+	enum sbx_fs_kind kind;
+	char *path; /* canonical, absolute */
+};
+
+enum sbx_ll_mode {
+	SBX_LL_AUTO = 0, /* the best the kernel has; warn for each protection it lacks */
+	SBX_LL_REQUIRE,	 /* exit 125 unless every protection is enforced */
+	SBX_LL_OFF,	 /* no Landlock at all: seccomp (and the capability drop) only */
+};
+
 struct sbx_policy {
 	struct sbx_unix_rule *unix_rules;
 	size_t n_unix;
+
+	struct sbx_fs_path *fs_paths;
+	size_t n_fs;
+	enum sbx_ll_mode landlock;
+	bool keep_caps;	       /* --keep-caps: root keeps its capabilities but CAP_SYS_PTRACE */
+	struct sbx_ll_plan ll; /* what Landlock enforces: computed by sbx_ll_plan() at start */
 
 	enum sbx_net_mode net;
 	bool net_given; /* --net was on the command line */
@@ -124,6 +148,16 @@ int sbx_pol_set_net(struct sbx_policy *pol, const char *mode, struct sbx_error *
 /* sbx_pol_finish() - check the combination once every flag is in (e.g. --net none with
  * endpoints is a contradiction). Return 0 or -EINVAL with @err set. */
 int sbx_pol_finish(struct sbx_policy *pol, struct sbx_error *err);
+
+/*
+ * sbx_pol_add_fs() - add --rw, --ro or --deny-read PATH: PATH must exist (ENOENT otherwise,
+ * with a hint) and is canonicalised with symlinks resolved. @flag names the option in messages.
+ */
+int sbx_pol_add_fs(struct sbx_policy *pol, enum sbx_fs_kind kind, const char *flag,
+		   const char *path, struct sbx_error *err);
+
+/* sbx_pol_set_landlock() - parse --landlock=auto|require|off. */
+int sbx_pol_set_landlock(struct sbx_policy *pol, const char *mode, struct sbx_error *err);
 
 /* sbx_pol_has_proto() - whether any endpoint uses @proto (decides socket() in BPF). */
 bool sbx_pol_has_proto(const struct sbx_policy *pol, enum sbx_proto proto);

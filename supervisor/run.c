@@ -13,6 +13,7 @@
 #include "../filters/filter.h"
 #include "../shim/shim.h"
 #include "audit.h"
+#include "binder.h"
 #include "log.h"
 #include "notify.h"
 #include "run.h"
@@ -170,6 +171,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			.argv = o->argv,
 			.mask = &old,
 			.private_net = o->pol.net == SBX_NET_ISOLATED || o->pol.net == SBX_NET_NONE,
+			.ll = &o->pol.ll,
+			.keep_caps = o->pol.keep_caps,
 		};
 
 		close(sp[0]);
@@ -218,6 +221,9 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		r = sbx_notify_init(sup, listener, &o->pol, o->quiet, err);
 	if (r == 0)
 		r = sbx_notify_start(sup, err);
+	/* Binds performed for the child go through a thread confined like it (binder.h). */
+	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_start(&o->pol.ll)) < 0)
+		r = sbx_error_set(err, -r, "start the Landlock-confined bind thread");
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		sbx_wait_status(pidfd);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # CLI surface of sbx-supervise: --help, --version, 125 for its own errors (unknown flag, no
-# command, bad --allow-unix-socket) without running the command, "--" and option order,
-# stdio passed through. Prints TAP; every run is bounded by timeout(1).
+# command, bad --allow-unix-socket, missing --rw/--ro/--deny-read paths) without running the
+# command, "--" and option order, stdio passed through, the filesystem flags. Prints TAP; every run is bounded by timeout(1).
 set -u
 
 SBX_BUILD=${SBX_BUILD:-$(cd "$(dirname "$0")/../../build" 2>/dev/null && pwd)}
@@ -95,6 +95,28 @@ ok $? "the command's exit status"
 run -- /nonexistent/cmd
 [ $code -eq 127 ] && [ -s "$T/err" ]
 ok $? "missing command: 127 with a message"
+
+run --help
+grep -q -- '--rw PATH' "$T/out" && grep -q -- '--deny-read' "$T/out" &&
+	grep -q -- '--landlock=MODE' "$T/out" && grep -q -- '--keep-caps' "$T/out"
+ok $? "--help names the filesystem flags"
+for flag in --rw --ro --deny-read; do
+	run "$flag" "$T/nope" -- touch "$T/m4"
+	[ $code -eq 125 ] && grep -q -- "$flag $T/nope" "$T/err" && [ ! -e "$T/m4" ]
+	ok $? "$flag of a missing path: 125, a message naming it, the command not run"
+done
+run --landlock=maybe -- true
+[ $code -eq 125 ] && grep -q 'auto' "$T/err"
+ok $? "--landlock with an unknown mode: 125 with a hint"
+run --landlock off -- sh -c 'exit 8'
+[ $code -eq 8 ]
+ok $? "--landlock off (separate argument) is accepted"
+run --rw "$T" -- sh -c "echo x > '$T/written'"
+[ $code -eq 0 ] && [ -s "$T/written" ]
+ok $? "--rw DIR: the command writes there"
+run -v -- true
+[ $code -eq 0 ] && grep -q 'landlock:' "$T/err"
+ok $? "-v prints the Landlock plan"
 
 echo "1..$n"
 [ $failed -eq 0 ]

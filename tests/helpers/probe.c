@@ -13,6 +13,7 @@
  * An address is a pathname, or @NAME for an abstract socket.
  * Nothing here links sbx code: this behaves like any user binary.
  */
+#include <sys/prctl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -2219,6 +2220,181 @@ struct op {
 	op_fn fn;
 };
 
+/* write PATH: create or truncate PATH and write "x" to it. */
+static int op_write(char **av, char *d, size_t dn)
+{
+	int fd = open(av[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd == -1)
+		FAIL("open");
+	if (write(fd, "x", 1) != 1)
+		FAIL("write");
+	close(fd);
+	return 0;
+}
+
+/* read PATH: open PATH and read from it (a directory: list it). */
+static int op_read(char **av, char *d, size_t dn)
+{
+	int fd = open(av[0], O_RDONLY | O_CLOEXEC), n;
+	DIR *dir;
+	char buf[64];
+
+	if (fd == -1)
+		FAIL("open");
+	n = (int)read(fd, buf, sizeof(buf));
+	if (n == -1 && errno == EISDIR) {
+		dir = fdopendir(fd);
+		if (!dir)
+			FAIL("opendir");
+		errno = 0;
+		while (readdir(dir))
+			;
+		n = errno ? -1 : 0;
+		closedir(dir);
+		if (n == -1)
+			FAIL("readdir");
+		return 0;
+	}
+	close(fd);
+	if (n == -1)
+		FAIL("read");
+	return 0;
+}
+
+/* rename FROM TO | symlink TARGET LINK | mkdir DIR | unlink PATH | rmdir DIR */
+static int op_rename(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return rename(av[0], av[1]) == -1 ? errno : 0;
+}
+
+static int op_symlink(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return symlink(av[0], av[1]) == -1 ? errno : 0;
+}
+
+static int op_mkdir(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return mkdir(av[0], 0755) == -1 ? errno : 0;
+}
+
+static int op_unlink(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return unlink(av[0]) == -1 ? errno : 0;
+}
+
+/* truncate PATH: truncate(2) to 0 bytes. */
+static int op_truncate(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return truncate(av[0], 0) == -1 ? errno : 0;
+}
+
+/* The parent's pid as /proc says it (field 4 of /proc/self/stat), not getppid(). */
+static pid_t proc_ppid(void)
+{
+	char buf[512], *p;
+	FILE *f = fopen("/proc/self/stat", "re");
+	long pp = 0;
+
+	if (f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %ld", &pp);
+	if (f)
+		fclose(f);
+	return (pid_t)pp;
+}
+
+/* kill ppid|proc-ppid|PID SIG: send SIG (a number) to the parent or to PID. */
+static int op_kill(char **av, char *d, size_t dn)
+{
+	pid_t pid = !strcmp(av[0], "ppid")	  ? getppid()
+		    : !strcmp(av[0], "proc-ppid") ? proc_ppid()
+						  : (pid_t)parse_long(av[0]);
+
+	snprintf(d, dn, "pid=%d", (int)pid);
+	return kill(pid, (int)parse_long(av[1])) == -1 ? errno : 0;
+}
+
+/* ptrace-ppid: PTRACE_ATTACH to the parent (detached again if that worked). */
+static int op_ptrace_ppid(char **av, char *d, size_t dn)
+{
+	pid_t pid = getppid();
+
+	(void)av;
+	(void)d;
+	(void)dn;
+	if (syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0) == -1)
+		return errno;
+	waitpid(pid, NULL, __WALL);
+	syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+	return 0;
+}
+
+/* status: no_new_privs and the capability sets, as "nnp=1 CapEff=… CapPrm=…". */
+static int op_status(char **av, char *d, size_t dn)
+{
+	static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	char line[256];
+	size_t len, i;
+	FILE *f = fopen("/proc/self/status", "re");
+	int fd = -1;
+
+	(void)av;
+	if (!f)
+		FAIL("open");
+	len = snprintf(d, dn, "nnp=%d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	while (fgets(line, sizeof(line), f) && len < dn)
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])) && len < dn) {
+				line[strcspn(line, "\n")] = '\0';
+				len += snprintf(d + len, dn - len, " %s=%s", keys[i],
+						line + strlen(keys[i]) + 2);
+			}
+	fclose(f);
+	return 0;
+}
+
+/* tcp-connect-lo PORT: connect an AF_INET stream socket to 127.0.0.1:PORT. */
+static int op_tcp_connect_lo(char **av, char *d, size_t dn)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)parse_long(av[0])),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		FAIL("connect");
+	close(fd);
+	return 0;
+}
+
+/* tcp-bind-lo PORT: bind an AF_INET stream socket to 127.0.0.1:PORT. */
+static int op_tcp_bind_lo(char **av, char *d, size_t dn)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)parse_long(av[0])),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		FAIL("socket");
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		FAIL("bind");
+	close(fd);
+	return 0;
+}
+
 static const struct op ops[] = {
 	{ "connect", 1, op_connect },
 	{ "connect-only", 1, op_connect_only },
@@ -2270,6 +2446,18 @@ static const struct op ops[] = {
 	{ "reuse-after-connect", 5, op_reuse_after_connect },
 	{ "fd-listen", 2, op_fd_listen },
 	{ "swap-listen", 3, op_swap_listen },
+	{ "write", 1, op_write },
+	{ "read", 1, op_read },
+	{ "rename", 2, op_rename },
+	{ "symlink", 2, op_symlink },
+	{ "mkdir", 1, op_mkdir },
+	{ "unlink", 1, op_unlink },
+	{ "truncate", 1, op_truncate },
+	{ "kill", 2, op_kill },
+	{ "ptrace-ppid", 0, op_ptrace_ppid },
+	{ "status", 0, op_status },
+	{ "tcp-connect-lo", 1, op_tcp_connect_lo },
+	{ "tcp-bind-lo", 1, op_tcp_bind_lo },
 };
 
 static const struct op *find_op(const char *name, int argc)

@@ -767,6 +767,13 @@ int sbx_t_run(struct sbx_t_proc *p, const char *const *argv)
 
 #define MAX_ARGS 64
 
+static bool rw_tmpdir = true;
+
+void sbx_t_rw_tmpdir(bool on)
+{
+	rw_tmpdir = on;
+}
+
 /* argv = [sbx-supervise, OPTS..., "--", probe, ARGS...] or [probe, ARGS...] */
 static void build_argv(const char **argv, const char *const *opts, bool sandboxed, va_list ap)
 {
@@ -775,6 +782,10 @@ static void build_argv(const char **argv, const char *const *opts, bool sandboxe
 
 	if (sandboxed) {
 		argv[n++] = sbx_t_supervise();
+		if (rw_tmpdir) {
+			argv[n++] = "--rw";
+			argv[n++] = sbx_t_tmpdir();
+		}
 		for (; opts && *opts; opts++) {
 			if (n >= MAX_ARGS - 4)
 				bail_out("harness: too many arguments");

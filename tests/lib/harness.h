@@ -165,6 +165,13 @@ int sbx_t_out(struct sbx_t_proc *p, ...);
 /** sbx_t_spawn_in() - start `sbx-supervise OPTS -- probe ARGS` without waiting. */
 int sbx_t_spawn_in(struct sbx_t_proc *p, const char *const *opts, ...);
 
+/**
+ * sbx_t_rw_tmpdir() - whether sbx_t_in() and sbx_t_spawn_in() pass "--rw TMPDIR" before
+ * @opts (the default: the tests' servers and files live there, as a project directory
+ * would). Tests of the filesystem rules turn it off.
+ */
+void sbx_t_rw_tmpdir(bool on);
+
 #define SBX_T_OPTS(...)		  ((const char *const[]){ __VA_ARGS__, NULL })
 #define SBX_T_NOOPTS		  ((const char *const[]){ NULL })
 #define SBX_T_IN(p, opts, ...)	  sbx_t_in((p), (opts), __VA_ARGS__, (const char *)NULL)

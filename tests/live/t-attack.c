@@ -270,9 +270,15 @@ static void relink(void)
 	snprintf(cmd, sizeof(cmd), "rm -f '%s' && ln '%s' '%s' && exec '%s' connect '%s'", a, d, a,
 		 sbx_t_probe(), a);
 	{
-		const char *argv[] = {
-			sbx_t_supervise(), ALLOW(a), "--", "/bin/sh", "-c", cmd, NULL
-		};
+		const char *argv[] = { sbx_t_supervise(),
+				       "--rw",
+				       sbx_t_tmpdir(),
+				       ALLOW(a),
+				       "--",
+				       "/bin/sh",
+				       "-c",
+				       cmd,
+				       NULL };
 
 		sbx_t_run(&p, argv);
 		ok(!strcmp(p.last, "errno EPERM") && sbx_t_server_settled_count(sd) == 0,

@@ -75,6 +75,8 @@ int main(void)
 		 sbx_t_probe(), full, sbx_t_probe(), echo, marker);
 	{
 		const char *argv[] = { sbx_t_supervise(),
+				       "--rw",
+				       sbx_t_tmpdir(),
 				       "--allow-unix-socket",
 				       full,
 				       "--allow-unix-socket",

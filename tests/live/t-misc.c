@@ -203,12 +203,13 @@ static void tty_ioctls(void)
 	}
 	SBX_T_OUT(&out, "tiocsti", pts);
 	diag("(control) TIOCSTI without the sandbox: %s", out.last);
-	SBX_T_IN(&p, SBX_T_NOOPTS, "tiocsti", pts);
+	/* the pty is not this command's terminal: it must be made writable to be opened */
+	SBX_T_IN(&p, SBX_T_OPTS("--rw", pts), "tiocsti", pts);
 	sbx_t_line_is(&p, "errno EPERM", "ioctl(TIOCSTI) on a tty: EPERM");
-	SBX_T_IN(&p, SBX_T_NOOPTS, "tiocsti", pts, "hi");
+	SBX_T_IN(&p, SBX_T_OPTS("--rw", pts), "tiocsti", pts, "hi");
 	sbx_t_line_is(&p, "errno EPERM",
 		      "ioctl(TIOCSTI | junk << 48) (upper bits ignored by the kernel): EPERM");
-	SBX_T_IN(&p, SBX_T_NOOPTS, "tioclinux", pts);
+	SBX_T_IN(&p, SBX_T_OPTS("--rw", pts), "tioclinux", pts);
 	sbx_t_line_is(&p, "errno EPERM", "ioctl(TIOCLINUX) on a tty: EPERM");
 	close(m);
 }
