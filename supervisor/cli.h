@@ -12,8 +12,8 @@
 struct sbx_opts {
 	struct sbx_policy pol;
 	bool quiet;
-	bool verbose; /* --verbose: say what this sbx cannot do, and the Landlock plan */
-	bool print_policy;	    /* --print-policy: print the effective policy and exit */
+	bool verbose;	   /* --verbose: say what this sbx cannot do, and the Landlock plan */
+	bool print_policy; /* --print-policy: print the effective policy and exit */
 	struct sbx_audit_cfg audit; /* --audit-log, --audit, --audit-fail, --learn, … */
 	char **argv; /* the command, NULL-terminated, pointing into the caller's argv */
 };
