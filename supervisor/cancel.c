@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <time.h>
 
 #include "sup.h"
 #include "syscalls.h"
+#include "util.h"
 
 #define SBX_CANCEL_PERIOD_NS (50 * 1000 * 1000)
 
@@ -31,6 +33,7 @@ void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b)
 
 	b->thread = pthread_self();
 	b->id = c->n->id;
+	b->pidfd = c->task.pidfd;
 	pthread_mutex_lock(&s->cancel_lock);
 	b->next = s->blocking;
 	s->blocking = b;
@@ -58,10 +61,31 @@ bool sbx_cancel_retry(struct sbx_call *c)
 	return errno == EINTR && sbx_call_valid(c);
 }
 
+/*
+ * Wait one period, or less when a caller of a call in flight exits: its pidfd becomes
+ * readable, so a killed caller's call is given up at once rather than up to a period later
+ * (a connect to a full backlog could otherwise complete for a dead caller in between).
+ * Interrupted callers (a signal, no exit) are still found by the period's check.
+ */
+static void sbx_cancel_wait(struct sbx_sup *s)
+{
+	struct pollfd fds[64];
+	struct sbx_blocking *b;
+	nfds_t n = 0;
+
+	pthread_mutex_lock(&s->cancel_lock);
+	for (b = s->blocking; b && n < ARRAY_SIZE(fds); b = b->next)
+		if (b->pidfd >= 0)
+			fds[n++] = (struct pollfd){ .fd = b->pidfd, .events = POLLIN };
+	pthread_mutex_unlock(&s->cancel_lock);
+	/* A pidfd here may be closed meanwhile (its call ended): poll reports POLLNVAL or, if
+	 * the number was reused, waits on something else for at most one period. */
+	poll(fds, n, SBX_CANCEL_PERIOD_NS / 1000000);
+}
+
 static void *sbx_cancel_main(void *arg)
 {
 	struct sbx_sup *s = arg;
-	const struct timespec period = { 0, SBX_CANCEL_PERIOD_NS };
 	struct sbx_blocking *b;
 
 	for (;;) {
@@ -70,7 +94,7 @@ static void *sbx_cancel_main(void *arg)
 			pthread_cond_wait(&s->cancel_cond, &s->cancel_lock);
 		pthread_mutex_unlock(&s->cancel_lock);
 
-		nanosleep(&period, NULL);
+		sbx_cancel_wait(s);
 
 		/* Signal under the lock: an entry present here belongs to a live worker that
 		 * has not yet returned from sbx_cancel_end(). Re-signalled every period, so a

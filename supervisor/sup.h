@@ -29,6 +29,7 @@
 struct sbx_blocking {
 	pthread_t thread;
 	__u64 id;
+	int pidfd; /* the caller's: readable once it has exited */
 	struct sbx_blocking *next;
 };
 
