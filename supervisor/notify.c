@@ -1,6 +1,7 @@
 /* Owns the worker pool and the dispatch of notifications to the emulation handlers. */
 #include <errno.h>
 #include <linux/audit.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -102,6 +103,15 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 
 static void sbx_spawn_worker(struct sbx_sup *s);
 
+/* After the last process of the sandbox is gone, RECV fails with ENOENT at once, forever;
+ * the listener then polls as hung up. A worker that sees this stops instead of spinning. */
+static bool sbx_listener_dead(int listener)
+{
+	struct pollfd p = { .fd = listener, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
 static void *sbx_worker(void *arg)
 {
 	struct sbx_sup *s = arg;
@@ -123,6 +133,8 @@ static void *sbx_worker(void *arg)
 		int idle = atomic_fetch_sub(&s->idle, 1) - 1;
 
 		if (r == -1) {
+			if (errno == ENOENT && sbx_listener_dead(s->listener))
+				break;
 			if (errno == EINTR || errno == ENOENT)
 				continue; /* a stray signal, or the caller died before we looked */
 			sbx_log_err("seccomp notification receive failed: %s", strerror(errno));
