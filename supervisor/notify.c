@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "emulate.h"
 #include "log.h"
@@ -70,6 +71,21 @@ static long sbx_dispatch(struct sbx_call *c)
 	return -EPERM;
 }
 
+/* The pidfd may be a worker's cached one of a dead thread that had the caller's tid
+ * (task.c): then name the caller afresh. Rare: only after a signal-raising reply. */
+static void sbx_post_signal(struct sbx_call *c)
+{
+	int fd;
+
+	if (sys_pidfd_send_signal(c->task.pidfd, c->post_signal, NULL, 0) == 0 || errno != ESRCH)
+		return;
+	fd = sys_pidfd_open(c->task.tid, PIDFD_THREAD);
+	if (fd >= 0) {
+		sys_pidfd_send_signal(fd, c->post_signal, NULL, 0);
+		close(fd);
+	}
+}
+
 void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 		       struct seccomp_notif_resp *resp)
 {
@@ -96,7 +112,7 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 		resp->error = r < 0 ? (__s32)r : 0;
 		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. */
 		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 && c.post_signal)
-			sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
+			sbx_post_signal(&c);
 	}
 	sbx_task_close(&c.task);
 }
