@@ -3,6 +3,8 @@
 BENCH_BUILD := $(BUILD)/bench
 BENCH_BIN := $(BENCH_BUILD)/sbx-bench $(BENCH_BUILD)/sbx-bench-launch
 BENCH_RESULTS ?= bench/results
+# e.g. BENCH_ARGS="--alt sbx-base=/path/to/older/sbx-supervise" to A/B a code change
+BENCH_ARGS ?=
 
 .PHONY: bench bench-quick bench-deps bench-bins
 
@@ -25,8 +27,8 @@ $(BENCH_BUILD)/sbx-bench-launch: $(BUILD)/obj/bench/sbx-bench-launch.o $(LIB)
 
 bench: bench-deps
 	$(MAKE) bench-bins
-	python3 bench/run.py --build $(abspath $(BUILD)) --out $(BENCH_RESULTS)
+	python3 bench/run.py --build $(abspath $(BUILD)) --out $(BENCH_RESULTS) $(BENCH_ARGS)
 
 bench-quick: bench-deps
 	$(MAKE) bench-bins
-	python3 bench/run.py --quick --build $(abspath $(BUILD)) --out $(BENCH_RESULTS)
+	python3 bench/run.py --quick --build $(abspath $(BUILD)) --out $(BENCH_RESULTS) $(BENCH_ARGS)
