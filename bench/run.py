@@ -225,13 +225,14 @@ class Bench:
                         steps.append(("tput", r, "%s %d" % (kind, n), c, None, None, None))
             for c in self.order(r, self.configs):
                 steps.append(("startup", r, "startup", c, None, None, None))
-        real_rounds = 1 if self.quick else 3
+        real_rounds = 1 if self.quick else 2
         real_cfgs = [c for c in self.configs if c in ("native", "sbx", "bpf-only")] \
             if self.quick else [c for c in self.configs if c != "floor-sync"]
         for r in range(real_rounds):
             for w in ("unit-tests",) + (() if self.quick else ("build",)):
                 for c in self.order(r, real_cfgs):
                     steps.append(("real", r, w, c, None, None, None))
+        self.real_rounds = real_rounds
         return rounds, steps
 
     def do_micro(self, w, c, args, samples, batch):
@@ -311,7 +312,8 @@ class Bench:
         t0 = time.time()
         for i, (kind, r, w, c, args, samples, batch) in enumerate(steps):
             log("sbx bench: [%d/%d] round %d/%d  %-16s %-10s  %.0fs" % (
-                i + 1, len(steps), r + 1, rounds, w, c, time.time() - t0), i + 1)
+                i + 1, len(steps), r + 1, self.real_rounds if kind == "real" else rounds, w, c,
+                time.time() - t0), i + 1)
             if kind == "micro":
                 self.do_micro(w, c, args, samples, batch)
             elif kind == "tput":
@@ -354,13 +356,14 @@ class Bench:
                 sb.wait()
                 st.send_signal(signal.SIGINT)
                 st.wait()
-                counts = {}
+                # Per notification: every one of these takes the caller's socket once.
+                calls = {}
                 for line in open(out):
                     f = line.split()
-                    if len(f) >= 5 and f[0][0].isdigit() and f[-1] not in ("total",):
-                        calls = int(f[3])
-                        if calls >= iters / 2:
-                            counts[f[-1]] = round(calls / (iters + iters // 8 + 1), 2)
+                    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
+                        calls[f[-1]] = int(f[3])
+                per = calls.get("pidfd_getfd") or 1
+                counts = {k: round(v / per, 2) for k, v in calls.items() if v >= per / 2}
                 prof["per_call_syscalls"][w] = counts
             if perf_ok:
                 data = os.path.join(self.tmp, "perf-%s.data" % w)

@@ -52,6 +52,7 @@ static int bench_argc;
 static int st_listen = -1, st_a = -1, st_b = -1;
 static struct sockaddr_un st_addr;
 static socklen_t st_addrlen;
+static bool st_owned; /* st_addr names a socket this process bound: unlink it at exit */
 static struct sockaddr_in st_in;
 
 static uint64_t now_ns(void)
@@ -108,12 +109,13 @@ static int bind_in(const char *dir, const char *what, int type)
 		fail("bind");
 	if (type == SOCK_STREAM && listen(fd, 4096) == -1)
 		fail("listen");
+	st_owned = true;
 	return fd;
 }
 
 static void cleanup_path(void)
 {
-	if (st_addr.sun_path[0] == '/')
+	if (st_owned)
 		unlink(st_addr.sun_path);
 }
 
