@@ -650,7 +650,8 @@ set style fill solid 0.8 border -1
 set key top left autotitle columnhead
 set xtics rotate by -20
 set grid ytics
-plot for [i=2:%d] '%s' using i:xtic(1)
+colors = "#9400d3 #009e73 #56b4e9 #e69f00 #f0e442 #0072b2 #e51e10 #303030 #cc79a7 #8b4513 #7f7f7f #00ced1"
+plot for [i=2:%d] '%s' using i:xtic(1) lc rgb word(colors, i - 1)
 """ % (os.path.join(outdir, "latest.png"), d["meta"]["date"], len(cfgs) + 1, dat)
     p = subprocess.run(["gnuplot"], input=script, text=True, stderr=subprocess.PIPE)
     if p.returncode != 0:
