@@ -25,47 +25,31 @@ bool sbx_call_valid(const struct sbx_call *c)
 	return sbx_notif_id_valid(c->sup->listener, c->n->id);
 }
 
-/* Unlink @b from the list; the caller holds cancel_lock. */
-static void sbx_cancel_unlink(struct sbx_sup *s, struct sbx_blocking *b)
-{
-	struct sbx_blocking **p;
-
-	for (p = &s->blocking; *p; p = &(*p)->next) {
-		if (*p == b) {
-			*p = b->next;
-			break;
-		}
-	}
-}
-
-/*
- * Hot path: called around every performed call. The monitor is woken only when it is parked,
- * which it shows by an empty list: while it is awake it keeps its own sentinel entry in the
- * list, so a stream of short calls costs a lock and no wake-up (a wake-up per call was a
- * context switch per call on a 2-core machine).
- */
 void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b)
 {
 	struct sbx_sup *s = c->sup;
-	bool parked;
 
 	b->thread = pthread_self();
 	b->id = c->n->id;
 	pthread_mutex_lock(&s->cancel_lock);
-	parked = !s->blocking;
 	b->next = s->blocking;
 	s->blocking = b;
-	if (parked)
-		pthread_cond_signal(&s->cancel_cond);
+	pthread_cond_signal(&s->cancel_cond);
 	pthread_mutex_unlock(&s->cancel_lock);
 }
 
 void sbx_cancel_end(struct sbx_call *c, struct sbx_blocking *b)
 {
 	struct sbx_sup *s = c->sup;
+	struct sbx_blocking **p;
 
 	pthread_mutex_lock(&s->cancel_lock);
-	sbx_cancel_unlink(s, b);
+	for (p = &s->blocking; *p; p = &(*p)->next) {
+		if (*p == b) {
+			*p = b->next;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&s->cancel_lock);
 }
 
@@ -78,39 +62,24 @@ static void *sbx_cancel_main(void *arg)
 {
 	struct sbx_sup *s = arg;
 	const struct timespec period = { 0, SBX_CANCEL_PERIOD_NS };
-	struct sbx_blocking sentinel = { .thread = pthread_self() }, *b;
-	bool busy;
+	struct sbx_blocking *b;
 
 	for (;;) {
-		/* Park until a worker finds the list empty; then stay awake (sentinel in the
-		 * list) for as long as calls keep being performed. */
 		pthread_mutex_lock(&s->cancel_lock);
 		while (!s->blocking)
 			pthread_cond_wait(&s->cancel_cond, &s->cancel_lock);
-		sentinel.next = s->blocking;
-		s->blocking = &sentinel;
 		pthread_mutex_unlock(&s->cancel_lock);
 
-		do {
-			nanosleep(&period, NULL);
+		nanosleep(&period, NULL);
 
-			/* Signal under the lock: an entry present here belongs to a live worker
-			 * that has not yet returned from sbx_cancel_end(). Re-signalled every
-			 * period, so a signal that landed just before the worker blocked is not
-			 * lost. */
-			busy = false;
-			pthread_mutex_lock(&s->cancel_lock);
-			for (b = s->blocking; b; b = b->next) {
-				if (b == &sentinel)
-					continue;
-				busy = true;
-				if (!sbx_notif_id_valid(s->listener, b->id))
-					pthread_kill(b->thread, SBX_SIG_CANCEL);
-			}
-			if (!busy)
-				sbx_cancel_unlink(s, &sentinel);
-			pthread_mutex_unlock(&s->cancel_lock);
-		} while (busy);
+		/* Signal under the lock: an entry present here belongs to a live worker that
+		 * has not yet returned from sbx_cancel_end(). Re-signalled every period, so a
+		 * signal that landed just before the worker blocked is not lost. */
+		pthread_mutex_lock(&s->cancel_lock);
+		for (b = s->blocking; b; b = b->next)
+			if (!sbx_notif_id_valid(s->listener, b->id))
+				pthread_kill(b->thread, SBX_SIG_CANCEL);
+		pthread_mutex_unlock(&s->cancel_lock);
 	}
 	return NULL;
 }
