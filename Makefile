@@ -123,4 +123,5 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
+-include bench/bench.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

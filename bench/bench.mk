@@ -1,0 +1,34 @@
+# Benchmarks (issue 6): `make bench` (full, 6-9 min here) and `make bench-quick` (< 1 min).
+# Included from the top Makefile; reuses its flags and build/libsbx.a.
+BENCH_BUILD := $(BUILD)/bench
+BENCH_BIN := $(BENCH_BUILD)/sbx-bench $(BENCH_BUILD)/sbx-bench-launch
+BENCH_RESULTS ?= bench/results
+# e.g. BENCH_ARGS="--alt sbx-base=/path/to/older/sbx-supervise" to A/B a code change
+BENCH_ARGS ?=
+
+.PHONY: bench bench-quick bench-deps bench-bins
+
+# Like .ci/deps: as root, install what the peers and the plot need; otherwise say what is
+# missing and carry on (a peer that cannot run is reported as skipped).
+bench-deps:
+	@./bench/deps
+
+bench-bins: $(BIN) $(BENCH_BIN)
+
+# The client behaves like any user binary: plain flags, no sbx code.
+$(BENCH_BUILD)/sbx-bench: bench/sbx-bench.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu17 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $< -lpthread
+
+$(BENCH_BUILD)/sbx-bench-launch: $(BUILD)/obj/bench/sbx-bench-launch.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: bench-deps
+	$(MAKE) bench-bins
+	python3 bench/run.py --build $(abspath $(BUILD)) --out $(BENCH_RESULTS) $(BENCH_ARGS)
+
+bench-quick: bench-deps
+	$(MAKE) bench-bins
+	python3 bench/run.py --quick --build $(abspath $(BUILD)) --out $(BENCH_RESULTS) $(BENCH_ARGS)
