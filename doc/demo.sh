@@ -70,16 +70,25 @@ cat "$out" "$err"
 grep -q 'hello from the allowed server' "$out" || fail "no reply from the allowed server"
 echo "-> exit status 0, the server's reply came through"
 
-heading "2. Denied: the same client, same allowlist, connecting to $d/denied.sock"
+heading "2. Denied: the same client, same allowlist, connecting to $d/denied.sock (audit log on)"
 rc=0
-"$sbx" --allow-unix-socket "$d/allowed.sock" -- socat - "UNIX-CONNECT:$d/denied.sock" \
-	</dev/null >"$out" 2>"$err" || rc=$?
+"$sbx" --audit-log "$d/audit.jsonl" --allow-unix-socket "$d/allowed.sock" -- \
+	socat - "UNIX-CONNECT:$d/denied.sock" </dev/null >"$out" 2>"$err" || rc=$?
 cat "$out" "$err"
 [ "$rc" -ne 0 ] || fail "the connection to denied.sock succeeded"
 ! grep -q 'hello from the denied server' "$out" || fail "the denied server's reply got through"
 grep -q 'Operation not permitted' "$err" || fail "socat did not report EPERM (exit status $rc)"
 grep -q "denied connect to $d/denied.sock" "$err" || fail "sbx printed no denial line"
 echo "-> exit status $rc: socat got EPERM, and sbx said what it denied and how to allow it"
+echo
+echo "The audit record of that denial ($d/audit.jsonl, one JSON object per line):"
+grep '"event":"deny"' "$d/audit.jsonl" || fail "no deny record in the audit log"
+if command -v python3 >/dev/null 2>&1; then
+	grep '"event":"deny"' "$d/audit.jsonl" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.readline())
+print("-> parsed:", r["event"], r["syscall"], r["addr"], "errno", r["errno"], "hint:", r.get("hint"))'
+fi
 
 heading "3. No network: socket(AF_INET) inside the sandbox"
 if command -v python3 >/dev/null 2>&1; then
