@@ -6,6 +6,9 @@
 #include "log.h"
 
 static void sbx_vlog(const char *kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void sbx_vlog(const char *kind, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n, m;
