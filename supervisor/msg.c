@@ -49,7 +49,9 @@ static long sbx_cmsg_rights(struct sbx_call *c, struct sbx_msg *s, struct cmsghd
 	size_t i, n = sbx_cmsg_nfds(cm);
 	int *fds = (int *)CMSG_DATA(cm);
 
-	if (n == 0 || n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
+	if (n == 0)
+		return 0; /* scm_fp_copy accepts an empty SCM_RIGHTS */
+	if (n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		int fd, ours;
@@ -168,7 +170,15 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 		s->m.msg_control = s->ctl;
 		s->m.msg_controllen = um.msg_controllen;
 	}
-	/* A control buffer shorter than one header carries nothing: the kernel ignores it. */
+	/* A control buffer shorter than one header carries nothing, but the kernel copies it
+	 * all the same: an unmapped one is EFAULT. */
+	if (um.msg_controllen > 0 && um.msg_controllen < sizeof(struct cmsghdr)) {
+		struct cmsghdr tiny;
+
+		r = sbx_task_read(&c->task, (uintptr_t)um.msg_control, &tiny, um.msg_controllen);
+		if (r < 0)
+			return r;
+	}
 
 	r = sbx_task_read(&c->task, (uintptr_t)um.msg_name, raw, namelen);
 	if (r < 0)
