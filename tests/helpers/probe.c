@@ -1068,8 +1068,12 @@ static void *soak_thread(void *arg)
 	struct sockaddr_un a, dn;
 	socklen_t alen = mkaddr(&a, s->allowed), dlen = mkaddr(&dn, s->denied);
 	unsigned long it;
-	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC), sp[2];
 
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		soak_bad(s, "socketpair", errno);
+		return NULL;
+	}
 	for (it = 0; !soak_over(s); it++) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		union {
@@ -1084,22 +1088,36 @@ static void *soak_thread(void *arg)
 			soak_bad(s, "socket", errno);
 			continue;
 		}
-		if (connect(fd, (struct sockaddr *)&a, alen) == -1) {
+		if (connect(fd, (struct sockaddr *)&a, alen) == -1)
 			soak_bad(s, "connect", errno);
-		} else {
+		else
 			atomic_fetch_add(&s->conn_ok, 1);
-			memset(&cm, 0, sizeof(cm));
-			mh.msg_control = cm.buf;
+		/* an fd through the supervisor and back, over the thread's own socketpair */
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &nul, sizeof(int));
+		if (sendmsg(sp[0], &mh, MSG_NOSIGNAL) == -1) {
+			soak_bad(s, "sendmsg", errno);
+		} else {
+			char b;
+			int got = -1;
+
+			iov.iov_base = &b;
 			mh.msg_controllen = sizeof(cm.buf);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &nul, sizeof(int));
-			if (sendmsg(fd, &mh, MSG_NOSIGNAL) == -1)
-				soak_bad(s, "sendmsg", errno);
-			else
+			if (recvmsg(sp[1], &mh, MSG_CMSG_CLOEXEC) == 1 &&
+			    (c = CMSG_FIRSTHDR(&mh)) && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (got < 0) {
+				soak_bad(s, "recvmsg", errno);
+			} else {
+				close(got);
 				atomic_fetch_add(&s->fd_ok, 1);
+			}
 		}
 		close(fd);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1129,6 +1147,8 @@ static void *soak_thread(void *arg)
 		}
 	}
 	close(nul);
+	close(sp[0]);
+	close(sp[1]);
 	return NULL;
 }
 
