@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -1035,6 +1036,131 @@ static int op_fdlimit(char **av, char *d, size_t dn)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * intr ADDR MS: connect (stream) to ADDR, interrupted after MS ms by SIGALRM whose handler
+ * has no SA_RESTART; the result is the connect's.
+ */
+static int op_intr(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	struct sigaction sa = { .sa_handler = on_alarm };
+	long ms = parse_long(av[1]);
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sigemptyset(&sa.sa_mask);
+	if (fd == -1 || sigaction(SIGALRM, &sa, NULL) == -1)
+		FAIL("socket");
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("connect");
+	close(fd);
+	return 0;
+}
+
+/* Write @pid - 1 to this PID namespace's ns_last_pid, so the next fork gets @pid. */
+static bool set_last_pid(pid_t pid)
+{
+	char num[32];
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC), n;
+	bool ok;
+
+	if (fd == -1)
+		return false;
+	n = snprintf(num, sizeof(num), "%d", pid - 1);
+	ok = write(fd, num, (size_t)n) == n;
+	close(fd);
+	return ok;
+}
+
+/*
+ * pidreuse N ALLOWED DENIED: in a new PID namespace, N rounds of: a child A connects to
+ * DENIED with the address in a page at a fixed place and is SIGKILLed at once; then a child
+ * B gets A's PID (ns_last_pid) and holds ALLOWED at the same place and a socket on the same
+ * fd, making no call at all. A supervisor that judged A's call by reading B's memory would
+ * connect B's socket to ALLOWED. Detail: how many rounds reused the PID.
+ */
+static int op_pidreuse(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i, reused = 0;
+	struct sockaddr_un *x;
+	socklen_t alen, dlen;
+	struct sockaddr_un sa, sd;
+	pid_t init;
+	int st, fd = -1, pp[2];
+
+	alen = mkaddr(&sa, av[1]);
+	dlen = mkaddr(&sd, av[2]);
+	if (pipe2(pp, O_CLOEXEC) == -1)
+		FAIL("pipe");
+	if (unshare(CLONE_NEWPID) == -1)
+		FAIL("unshare");
+	init = fork();
+	if (init == -1)
+		FAIL("fork");
+	if (init == 0) {
+		x = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (x == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < n; i++) {
+			pid_t a, b;
+
+			a = fork();
+			if (a == 0) {
+				int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+				/* a private copy of the page, so B's write cannot change it */
+				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+				memcpy(x, &sd, dlen);
+				dup2(s, RACE_FD);
+				syscall(SYS_connect, RACE_FD, x, dlen);
+				_exit(0);
+			}
+			/* kill A at a slightly different moment each round */
+			for (volatile long spin = 0; spin < (i % 64) * 200; spin++)
+				;
+			kill(a, SIGKILL);
+			waitpid(a, &st, 0);
+			if (!set_last_pid(a))
+				_exit(2);
+			b = fork();
+			if (b == 0) {
+				int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+				memcpy(x, &sa, alen);
+				dup2(s, RACE_FD);
+				for (;;)
+					pause();
+			}
+			reused += b == a;
+			usleep(2000);
+			kill(b, SIGKILL);
+			waitpid(b, &st, 0);
+		}
+		if (write(pp[1], &reused, sizeof(reused)) != sizeof(reused))
+			_exit(3);
+		_exit(0);
+	}
+	close(pp[1]);
+	if (waitpid(init, &st, 0) == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(d, dn, "init status %d", st);
+		return EIO;
+	}
+	if (read(pp[0], &reused, sizeof(reused)) != sizeof(reused))
+		FAIL("read");
+	snprintf(d, dn, "reused=%ld", reused);
+	return 0;
+}
+
 /* The soak load: one thread's loop. */
 struct soak {
 	const char *allowed, *denied;
@@ -1813,6 +1939,8 @@ static const struct op ops[] = {
 	{ "mmsg", 3, op_mmsg },
 	{ "fdlimit", 1, op_fdlimit },
 	{ "soak", 7, op_soak },
+	{ "intr", 2, op_intr },
+	{ "pidreuse", 3, op_pidreuse },
 };
 
 static const struct op *find_op(const char *name, int argc)
