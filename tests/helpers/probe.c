@@ -1161,6 +1161,92 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 	return 0;
 }
 
+struct flood {
+	int sock, fd;
+};
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	union {
+		char buf[CMSG_SPACE(253 * sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int i;
+
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(253 * sizeof(int));
+	for (i = 0; i < 253; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &f->fd, sizeof(int));
+	sendmsg(f->sock, &mh, 0); /* blocks: the peer's queue is full */
+	return NULL;
+}
+
+/*
+ * fdflood THREADS ADDR: fill a socketpair's queue, then THREADS threads each send 253 fds on
+ * it and block, so the supervisor holds up to THREADS * 253 copies while the sends wait.
+ * Then connect to ADDR and pass one fd on a fresh socketpair. Detail: both results.
+ */
+static int op_fdflood(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i;
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[1]);
+	struct flood f;
+	pthread_t th;
+	int sp[2], fd = -1, e1, e2, q[2];
+	char junk[4096] = { 0 };
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		FAIL("socketpair");
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	while (send(sp[0], junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+	fcntl(sp[0], F_SETFL, 0);
+	f.sock = sp[0];
+	f.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < n; i++)
+		pthread_create(&th, NULL, flood_thread, &f);
+	usleep(1000 * 1000);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	e1 = connect(fd, (struct sockaddr *)&sun, len) == -1 ? errno : 0;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, q) == -1)
+		FAIL("socketpair");
+	{
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cm;
+		struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &f.fd, sizeof(int));
+		e2 = sendmsg(q[0], &mh, 0) == -1 ? errno : 0;
+	}
+	snprintf(d, dn, "connect=%s sendfd=%s", e1 ? ename(e1) : "ok", e2 ? ename(e2) : "ok");
+	close(fd);
+	fflush(stdout);
+	return 0;
+}
+
 /* The soak load: one thread's loop. */
 struct soak {
 	const char *allowed, *denied;
@@ -1940,6 +2026,7 @@ static const struct op ops[] = {
 	{ "fdlimit", 1, op_fdlimit },
 	{ "soak", 7, op_soak },
 	{ "intr", 2, op_intr },
+	{ "fdflood", 2, op_fdflood },
 	{ "pidreuse", 3, op_pidreuse },
 };
 

@@ -204,10 +204,42 @@ static void nested(void)
 	sbx_t_server_stop(sd);
 }
 
+/* The child makes the supervisor's pidfd_getfd fail: a hundred blocked sends of 253 fds each
+ * against a supervisor limited to 2048 fds. The supervisor must go on serving. */
+static void fd_flood(void)
+{
+	const char *a = sbx_t_tmp("fa.sock");
+	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, a);
+	struct sbx_t_proc p;
+	const char *argv[] = { "/usr/bin/prlimit",
+			       "--nofile=2048",
+			       sbx_t_supervise(),
+			       "--allow-unix-socket",
+			       a,
+			       "--",
+			       sbx_t_probe(),
+			       "fdflood",
+			       "100",
+			       a,
+			       NULL };
+
+	if (!sbx_t_exists(argv[0])) {
+		skip(2, "no prlimit");
+	} else {
+		sbx_t_run(&p, argv);
+		sbx_t_line_is(&p, "ok connect=ok sendfd=ok",
+			      "with the supervisor's fd table flooded by blocked SCM_RIGHTS sends, "
+			      "a connect and a small fd pass still work");
+		ok(!p.timed_out, "and the sandbox ends within its bound");
+	}
+	sbx_t_server_stop(sa);
+}
+
 int main(void)
 {
 	sbx_t_init(120);
 	kill_mid_call();
+	fd_flood();
 	interrupt();
 	pid_reuse();
 	nested();
