@@ -1080,7 +1080,9 @@ static bool set_last_pid(pid_t pid)
 }
 
 /*
- * pidreuse N ALLOWED DENIED: in a new PID namespace, N rounds of: a child A connects to
+ * pidreuse N ALLOWED DENIED [here]: in a new PID namespace (with "here": in the current one,
+ * which the test made for the supervisor too, so the supervisor sees the PIDs reused), N rounds
+ * of: a child A connects to
  * DENIED with the address in a page at a fixed place and is SIGKILLed at once; then a child
  * B gets A's PID (ns_last_pid) and holds ALLOWED at the same place and a socket on the same
  * fd, making no call at all. A supervisor that judged A's call by reading B's memory would
@@ -1099,14 +1101,17 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 	dlen = mkaddr(&sd, av[2]);
 	if (pipe2(pp, O_CLOEXEC) == -1)
 		FAIL("pipe");
-	if (unshare(CLONE_NEWPID) == -1)
+	if (!(av[3] && !strcmp(av[3], "here")) && unshare(CLONE_NEWPID) == -1)
 		FAIL("unshare");
 	init = fork();
 	if (init == -1)
 		FAIL("fork");
 	if (init == 0) {
+		int ready[2];
+		char r;
+
 		x = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (x == MAP_FAILED)
+		if (x == MAP_FAILED || pipe2(ready, O_CLOEXEC) == -1)
 			_exit(1);
 		for (i = 0; i < n; i++) {
 			pid_t a, b;
@@ -1120,11 +1125,16 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 				memcpy(x, &sd, dlen);
 				dup2(s, RACE_FD);
+				if (write(ready[1], "r", 1) != 1)
+					_exit(1);
 				syscall(SYS_connect, RACE_FD, x, dlen);
 				_exit(0);
 			}
-			/* kill A at a slightly different moment each round */
-			for (volatile long spin = 0; spin < (i % 64) * 200; spin++)
+			/* A is about to connect: kill it at a slightly different moment each
+			 * round, from right away to a few hundred microseconds later */
+			if (read(ready[0], &r, 1) != 1)
+				_exit(4);
+			for (volatile long spin = 0; spin < (i % 64) * 2000; spin++)
 				;
 			kill(a, SIGKILL);
 			waitpid(a, &st, 0);
