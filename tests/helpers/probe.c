@@ -1042,8 +1042,8 @@ static void on_alarm(int sig)
 }
 
 /*
- * intr ADDR MS: connect (stream) to ADDR, interrupted after MS ms by SIGALRM whose handler
- * has no SA_RESTART; the result is the connect's.
+ * intr ADDR MS [restart]: connect (stream) to ADDR, interrupted after MS ms by SIGALRM whose
+ * handler has no SA_RESTART (with "restart": has it); the result is the connect's.
  */
 static int op_intr(char **av, char *d, size_t dn)
 {
@@ -1051,10 +1051,12 @@ static int op_intr(char **av, char *d, size_t dn)
 	socklen_t len = mkaddr(&sun, av[0]);
 	struct sigaction sa = { .sa_handler = on_alarm };
 	long ms = parse_long(av[1]);
+	bool restart = av[2] && !strcmp(av[2], "restart");
 	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = restart ? SA_RESTART : 0;
 	if (fd == -1 || sigaction(SIGALRM, &sa, NULL) == -1)
 		FAIL("socket");
 	setitimer(ITIMER_REAL, &it, NULL);

@@ -61,6 +61,11 @@ static long read_pid(const char *path)
 	return pid;
 }
 
+static bool pid_gone(void *arg)
+{
+	return sbx_t_pid_gone((pid_t) * (long *)arg);
+}
+
 static bool exists(void *arg)
 {
 	return sbx_t_exists(arg);
@@ -87,7 +92,8 @@ static void kill_mid_call(void)
 	is(p.code, 128 + SIGKILL, "the supervisor died of SIGKILL mid-call");
 	ok(!p.timed_out, "its command went away within the bound (no hang)");
 	gpid = read_pid(pf);
-	ok(gpid > 0 && sbx_t_pid_gone((pid_t)gpid), "the blocked grandchild is gone too");
+	ok(gpid > 0 && sbx_t_wait_for(pid_gone, &gpid, 5000),
+	   "the blocked grandchild is gone too (its connect failed, it exited)");
 	if (gpid > 0)
 		kill((pid_t)gpid, SIGKILL);
 	is(late_connections(lfd, filler), 0, "no connect was completed after the supervisor died");
@@ -141,6 +147,51 @@ static void interrupt(void)
 	is(late_connections(lfd, filler), 0, "none of the ten completed later");
 	close(lfd);
 	sbx_t_server_stop(se);
+}
+
+/* Accept one queued connection within @ms; returns whether there was one. */
+static bool accept_one(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int c;
+
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return false;
+	close(c);
+	return true;
+}
+
+/* With SA_RESTART the interrupted connect restarts (in the sandbox: a fresh notification) and
+ * completes once the backlog has room: exactly one connection, in and out. */
+static void interrupt_restart(bool in)
+{
+	const char *full = sbx_t_tmp("ir%d.sock", in);
+	const char *w = in ? "inside" : "outside";
+	struct sbx_t_proc p;
+	int lfd, filler, extra;
+
+	lfd = full_server(full, &filler);
+	if (in) {
+		SBX_T_SPAWN_IN(&p, SBX_T_OPTS("--allow-unix-socket", full), "intr", full, "200",
+			       "restart");
+	} else {
+		const char *argv[] = { sbx_t_probe(), "intr", full, "200", "restart", NULL };
+
+		sbx_t_spawn(&p, argv);
+	}
+	usleep(700 * 1000); /* interrupted and restarted by now */
+	ok(!strstr(p.out, "errno"), "%s: SA_RESTART: the connect is still blocked", w);
+	close(filler);
+	ok(accept_one(lfd, 1000), "%s: the filler's connection accepted (frees the slot)", w);
+	ok(accept_one(lfd, 5000), "%s: the restarted connect then completes", w);
+	sbx_t_finish(&p, 10000);
+	sbx_t_line_is(&p, "ok", "%s: SA_RESTART: the caller sees success", w);
+	extra = accept_one(lfd, 500);
+	is(extra, 0, "%s: exactly one connection for the one connect", w);
+	close(lfd);
 }
 
 /*
@@ -265,6 +316,8 @@ int main(void)
 	kill_mid_call();
 	fd_flood();
 	interrupt();
+	interrupt_restart(false);
+	interrupt_restart(true);
 	pid_reuse();
 	nested();
 	return done_testing();
