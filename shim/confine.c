@@ -141,11 +141,12 @@ static int sbx_capset_mask(uint32_t keep0, uint32_t keep1)
 int sbx_confine_caps(bool keep)
 {
 	uint32_t mask[2] = { ~0u, ~0u };
-	int cap;
+	int cap, r;
 
 	if (keep) {
 		mask[CAP_SYS_PTRACE / 32] &= ~(1u << (CAP_SYS_PTRACE % 32));
-		if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) == -1 && errno != EINVAL &&
+		if (prctl(PR_CAPBSET_READ, CAP_SYS_PTRACE, 0, 0, 0) > 0 &&
+		    prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) == -1 && errno != EINVAL &&
 		    !(errno == EPERM && geteuid() != 0))
 			return -errno;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0) == -1 &&
@@ -154,9 +155,11 @@ int sbx_confine_caps(bool keep)
 		return sbx_capset_mask(mask[0], mask[1]);
 	}
 	/* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability. Without
-	 * CAP_SETPCAP (not root) the bounding set cannot shrink; no_new_privs covers that. */
-	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+	 * CAP_SETPCAP (not root) the bounding set cannot shrink; no_new_privs covers that. What
+	 * is already out of the set is left alone: dropping needs CAP_SETPCAP even then, and
+	 * root inside another sbx has none. */
+	for (cap = 0; (r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0; cap++)
+		if (r > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
 		    !(errno == EPERM && geteuid() != 0))
 			return -errno;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)

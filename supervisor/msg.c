@@ -16,12 +16,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "cmsg.h"
 #include "decide.h"
 #include "emulate.h"
 #include "swap.h"
 #include "util.h"
-
-#define SBX_SCM_MAX_FD 253 /* the kernel's SCM_MAX_FD */
 
 struct sbx_msg {
 	struct msghdr m;
@@ -48,10 +47,12 @@ static void sbx_msg_release(struct sbx_msg *s)
 
 static long sbx_cmsg_rights(struct sbx_call *c, struct sbx_msg *s, struct cmsghdr *cm)
 {
-	size_t i, n = (cm->cmsg_len - sizeof(struct cmsghdr)) / sizeof(int);
+	size_t i, n = sbx_cmsg_nfds(cm);
 	int *fds = (int *)CMSG_DATA(cm);
 
-	if (n == 0 || n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
+	if (n == 0)
+		return 0; /* scm_fp_copy accepts an empty SCM_RIGHTS */
+	if (n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		int fd, ours;
@@ -86,29 +87,27 @@ static long sbx_cmsg_creds(struct sbx_call *c, struct cmsghdr *cm)
 	return uc.pid == ids.tgid && uid_ok && gid_ok ? 0 : -EPERM;
 }
 
+struct sbx_msg_walk {
+	struct sbx_call *c;
+	struct sbx_msg *s;
+};
+
+static long sbx_msg_cmsg(struct cmsghdr *cm, void *arg)
+{
+	struct sbx_msg_walk *w = arg;
+
+	if (cm->cmsg_type == SCM_RIGHTS)
+		return sbx_cmsg_rights(w->c, w->s, cm);
+	if (cm->cmsg_type == SCM_CREDENTIALS)
+		return sbx_cmsg_creds(w->c, cm);
+	return -EINVAL; /* nothing else is ours to vouch for */
+}
+
 static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, size_t len)
 {
-	size_t off = 0;
-	long r;
+	struct sbx_msg_walk w = { c, s };
 
-	while (off + sizeof(struct cmsghdr) <= len) {
-		struct cmsghdr *cm = (struct cmsghdr *)(s->ctl + off);
-
-		if (cm->cmsg_len < sizeof(struct cmsghdr) || cm->cmsg_len > len - off)
-			return -EINVAL; /* !CMSG_OK */
-		if (cm->cmsg_level == SOL_SOCKET) {
-			if (cm->cmsg_type == SCM_RIGHTS)
-				r = sbx_cmsg_rights(c, s, cm);
-			else if (cm->cmsg_type == SCM_CREDENTIALS)
-				r = sbx_cmsg_creds(c, cm);
-			else
-				r = -EINVAL; /* nothing else is ours to vouch for */
-			if (r < 0)
-				return r;
-		}
-		off += CMSG_ALIGN(cm->cmsg_len);
-	}
-	return 0;
+	return sbx_cmsg_walk(s->ctl, len, sbx_msg_cmsg, &w);
 }
 
 /* Copy the caller's msghdr at @uaddr into @s, in the kernel's order of checks. */
@@ -172,7 +171,15 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 		s->m.msg_control = s->ctl;
 		s->m.msg_controllen = um.msg_controllen;
 	}
-	/* A control buffer shorter than one header carries nothing: the kernel ignores it. */
+	/* A control buffer shorter than one header carries nothing, but the kernel copies it
+	 * all the same: an unmapped one is EFAULT. */
+	if (um.msg_controllen > 0 && um.msg_controllen < sizeof(struct cmsghdr)) {
+		struct cmsghdr tiny;
+
+		r = sbx_task_read(&c->task, (uintptr_t)um.msg_control, &tiny, um.msg_controllen);
+		if (r < 0)
+			return r;
+	}
 
 	r = sbx_task_read(&c->task, (uintptr_t)um.msg_name, raw, namelen);
 	if (r < 0)

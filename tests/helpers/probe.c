@@ -33,9 +33,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -796,6 +798,12 @@ static int op_call(char **av, char *d, size_t dn)
 	} else if (!strcmp(mode, "null")) {
 		p = NULL;
 		len = 0;
+	} else if (!strncmp(mode, "unaligned", 9)) {
+		/* the same address at an odd offset, with the length given after '=' if any */
+		p = buf + 2048 + 1;
+		memcpy(p, sun, sizeof(*sun));
+		if (mode[9] == '=')
+			len = parse_long(mode + 10);
 	} else if (!strncmp(mode, "fd=", 3)) {
 		sfd = parse_long(mode + 3);
 	} else if (strcmp(mode, "ok") && strcmp(mode, "badmsg") && strncmp(mode, "namelen=", 8)) {
@@ -836,6 +844,608 @@ static int op_call(char **av, char *d, size_t dn)
 		snprintf(d, dn, "%ld", r);
 	close(fd);
 	return 0;
+}
+
+static void wait_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < WAIT_FILE_MS / 5; i++) {
+		if (access(path, F_OK) == 0)
+			return;
+		usleep(5000);
+	}
+	result("errno ETIMEDOUT wait");
+	exit(0);
+}
+
+/*
+ * cmsg MODE ADDR: sendmsg of "x" to the datagram socket ADDR with a crafted control buffer.
+ * MODE: rights (one fd, well formed) | rights0 (SCM_RIGHTS with no fd) | partial (an fd and
+ * half an int) | long (cmsg_len past msg_controllen) | short (cmsg_len below a header) |
+ * huge (cmsg_len SIZE_MAX) | second (a good one, then one claiming 1000 bytes) | creds-bad
+ * (SCM_CREDENTIALS of pid 1) | type (unknown SOL_SOCKET type) | ctlunmapped (control in an
+ * unmapped page) | tinyunmapped (8 bytes of control, unmapped) | tiny (8 bytes, zero) |
+ * ctlhuge (msg_controllen 1 << 31) | badfd (SCM_RIGHTS of fd 999).
+ */
+static int op_cmsg(char **av, char *d, size_t dn)
+{
+	const char *mode = av[0];
+	struct sockaddr_un sun;
+	union {
+		char buf[256];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = (char *)"x", .iov_len = 1 };
+	struct msghdr mh = { .msg_name = &sun, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c = (struct cmsghdr *)cm.buf;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), nul = open("/dev/null", O_RDONLY);
+	struct ucred uc = { .pid = 1, .uid = getuid(), .gid = getgid() };
+
+	mh.msg_namelen = mkaddr(&sun, av[1]);
+	if (fd == -1 || nul == -1)
+		FAIL("socket");
+	memset(&cm, 0, sizeof(cm));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &nul, sizeof(int));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int));
+	if (!strcmp(mode, "rights0")) {
+		c->cmsg_len = CMSG_LEN(0);
+		mh.msg_controllen = CMSG_SPACE(0);
+	} else if (!strcmp(mode, "partial")) {
+		c->cmsg_len = CMSG_LEN(sizeof(int) + 2);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) + 2);
+	} else if (!strcmp(mode, "long")) {
+		c->cmsg_len = 4096;
+	} else if (!strcmp(mode, "short")) {
+		c->cmsg_len = 8;
+	} else if (!strcmp(mode, "huge")) {
+		c->cmsg_len = (size_t)-1;
+	} else if (!strcmp(mode, "second")) {
+		struct cmsghdr *c2 = (struct cmsghdr *)(cm.buf + CMSG_SPACE(sizeof(int)));
+
+		c2->cmsg_level = SOL_SOCKET;
+		c2->cmsg_type = SCM_RIGHTS;
+		c2->cmsg_len = 1000;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int)) * 2;
+	} else if (!strcmp(mode, "creds-bad")) {
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(uc));
+		memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+		mh.msg_controllen = CMSG_SPACE(sizeof(uc));
+	} else if (!strcmp(mode, "type")) {
+		c->cmsg_type = 0x4242;
+	} else if (!strcmp(mode, "ctlunmapped")) {
+		mh.msg_control = unmapped();
+	} else if (!strcmp(mode, "tinyunmapped")) {
+		mh.msg_control = unmapped();
+		mh.msg_controllen = 8;
+	} else if (!strcmp(mode, "tiny")) {
+		mh.msg_controllen = 8;
+	} else if (!strcmp(mode, "ctlhuge")) {
+		mh.msg_controllen = (size_t)1 << 31;
+	} else if (!strcmp(mode, "badfd")) {
+		int bad = 999;
+
+		memcpy(CMSG_DATA(c), &bad, sizeof(int));
+	} else if (strcmp(mode, "rights")) {
+		usage("cmsg: unknown mode %s", mode);
+	}
+	if (sendmsg(fd, &mh, 0) == -1) {
+		int e = errno;
+
+		close(fd);
+		close(nul);
+		return e;
+	}
+	close(fd);
+	close(nul);
+	return 0;
+}
+
+/*
+ * mmsg VLEN MODE ADDR: sendmmsg of VLEN datagrams to ADDR from a vector of 1024 entries.
+ * MODE: ok | unmapped=K (entry K's msg_name in an unmapped page) | tail (the vector ends at
+ * an unmapped page after VLEN/2 entries). Detail: messages sent.
+ */
+static int op_mmsg(char **av, char *d, size_t dn)
+{
+	unsigned int vlen = (unsigned int)parse_long(av[0]), i;
+	const char *mode = av[1];
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[2]);
+	struct iovec iov = { .iov_base = (char *)"m", .iov_len = 1 };
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t n = 1024, bytes = n * sizeof(struct mmsghdr);
+	char *area = mmap(NULL, bytes + (size_t)pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mmsghdr *mm = (struct mmsghdr *)area;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd == -1 || area == MAP_FAILED)
+		FAIL("socket");
+	for (i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_name = &sun;
+		mm[i].msg_hdr.msg_namelen = len;
+		mm[i].msg_hdr.msg_iov = &iov;
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (!strncmp(mode, "unmapped=", 9)) {
+		mm[parse_long(mode + 9)].msg_hdr.msg_name = unmapped();
+	} else if (!strcmp(mode, "tail")) {
+		/* move the vector so that entry vlen/2 starts on an unmapped page */
+		size_t keep = (vlen / 2) * sizeof(struct mmsghdr);
+		char *g = guard_page();
+
+		mm = (struct mmsghdr *)(g + pg - keep);
+		for (i = 0; i < vlen / 2; i++)
+			mm[i] = ((struct mmsghdr *)area)[i];
+	} else if (strcmp(mode, "ok")) {
+		usage("mmsg: unknown mode %s", mode);
+	}
+	r = sendmmsg(fd, mm, vlen, 0);
+	if (r == -1)
+		FAIL("sendmmsg");
+	snprintf(d, dn, "%d", r);
+	close(fd);
+	return 0;
+}
+
+/*
+ * fdlimit ADDR: with RLIMIT_NOFILE exhausted, connect a socket made before, pass an fd over a
+ * socketpair and receive it, and make a new socket. Detail: each step's result.
+ */
+static int op_fdlimit(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	struct rlimit rl = { 32, 32 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	char b[8];
+	int sp[2], fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), nul, e1, e2, e3, e4;
+
+	if (fd == -1 || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1)
+		FAIL("socket");
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nul == -1 || setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		FAIL("setrlimit");
+	while (open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0)
+		;
+	if (errno != EMFILE)
+		FAIL("exhaust");
+	e1 = connect(fd, (struct sockaddr *)&sun, len) == -1 ? errno : 0;
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &nul, sizeof(int));
+	e2 = sendmsg(sp[0], &mh, 0) == -1 ? errno : 0;
+	iov.iov_base = b;
+	mh.msg_controllen = sizeof(cm.buf);
+	e3 = recvmsg(sp[1], &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) == -1 ? errno : 0;
+	e4 = socket(AF_UNIX, SOCK_STREAM, 0) == -1 ? errno : 0;
+	snprintf(d, dn, "connect=%s sendfd=%s recv=%s%s socket=%s", e1 ? ename(e1) : "ok",
+		 e2 ? ename(e2) : "ok", e3 ? ename(e3) : "ok",
+		 !e3 && (mh.msg_flags & MSG_CTRUNC) ? ",ctrunc" : "", e4 ? ename(e4) : "ok");
+	return 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * intr ADDR MS [restart]: connect (stream) to ADDR, interrupted after MS ms by SIGALRM whose
+ * handler has no SA_RESTART (with "restart": has it); the result is the connect's.
+ */
+static int op_intr(char **av, char *d, size_t dn)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[0]);
+	struct sigaction sa = { .sa_handler = on_alarm };
+	long ms = parse_long(av[1]);
+	bool restart = av[2] && !strcmp(av[2], "restart");
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	if (fd == -1 || sigaction(SIGALRM, &sa, NULL) == -1)
+		FAIL("socket");
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1)
+		FAIL("connect");
+	close(fd);
+	return 0;
+}
+
+/* Write @pid - 1 to this PID namespace's ns_last_pid, so the next fork gets @pid. */
+static bool set_last_pid(pid_t pid)
+{
+	char num[32];
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC), n;
+	bool ok;
+
+	if (fd == -1)
+		return false;
+	n = snprintf(num, sizeof(num), "%d", pid - 1);
+	ok = write(fd, num, (size_t)n) == n;
+	close(fd);
+	return ok;
+}
+
+/*
+ * pidreuse N ALLOWED DENIED [here]: in a new PID namespace (with "here": in the current one,
+ * which the test made for the supervisor too, so the supervisor sees the PIDs reused), N rounds
+ * of: a child A connects to
+ * DENIED with the address in a page at a fixed place and is SIGKILLed at once; then a child
+ * B gets A's PID (ns_last_pid) and holds ALLOWED at the same place and a socket on the same
+ * fd, making no call at all. A supervisor that judged A's call by reading B's memory would
+ * connect B's socket to ALLOWED. Detail: how many rounds reused the PID.
+ */
+static int op_pidreuse(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i, reused = 0;
+	struct sockaddr_un *x;
+	socklen_t alen, dlen;
+	struct sockaddr_un sa, sd;
+	pid_t init;
+	int st, fd = -1, pp[2];
+
+	alen = mkaddr(&sa, av[1]);
+	dlen = mkaddr(&sd, av[2]);
+	if (pipe2(pp, O_CLOEXEC) == -1)
+		FAIL("pipe");
+	if (!(av[3] && !strcmp(av[3], "here")) && unshare(CLONE_NEWPID) == -1)
+		FAIL("unshare");
+	init = fork();
+	if (init == -1)
+		FAIL("fork");
+	if (init == 0) {
+		int ready[2];
+		char r;
+
+		x = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (x == MAP_FAILED || pipe2(ready, O_CLOEXEC) == -1)
+			_exit(1);
+		for (i = 0; i < n; i++) {
+			pid_t a, b;
+
+			a = fork();
+			if (a == 0) {
+				int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+				/* a private copy of the page, so B's write cannot change it */
+				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+				memcpy(x, &sd, dlen);
+				dup2(s, RACE_FD);
+				if (write(ready[1], "r", 1) != 1)
+					_exit(1);
+				syscall(SYS_connect, RACE_FD, x, dlen);
+				_exit(0);
+			}
+			/* A is about to connect: kill it at a slightly different moment each
+			 * round, from right away to a few hundred microseconds later */
+			if (read(ready[0], &r, 1) != 1)
+				_exit(4);
+			for (volatile long spin = 0; spin < (i % 64) * 2000; spin++)
+				;
+			kill(a, SIGKILL);
+			waitpid(a, &st, 0);
+			if (!set_last_pid(a))
+				_exit(2);
+			b = fork();
+			if (b == 0) {
+				int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+				memcpy(x, &sa, alen);
+				dup2(s, RACE_FD);
+				for (;;)
+					pause();
+			}
+			reused += b == a;
+			usleep(2000);
+			kill(b, SIGKILL);
+			waitpid(b, &st, 0);
+		}
+		if (write(pp[1], &reused, sizeof(reused)) != sizeof(reused))
+			_exit(3);
+		_exit(0);
+	}
+	close(pp[1]);
+	if (waitpid(init, &st, 0) == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(d, dn, "init status %d", st);
+		return EIO;
+	}
+	if (read(pp[0], &reused, sizeof(reused)) != sizeof(reused))
+		FAIL("read");
+	snprintf(d, dn, "reused=%ld", reused);
+	return 0;
+}
+
+struct flood {
+	int sock, fd;
+};
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	union {
+		char buf[CMSG_SPACE(253 * sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int i;
+
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(253 * sizeof(int));
+	for (i = 0; i < 253; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &f->fd, sizeof(int));
+	sendmsg(f->sock, &mh, 0); /* blocks: the peer's queue is full */
+	return NULL;
+}
+
+/*
+ * fdflood THREADS ADDR: fill a socketpair's queue, then THREADS threads each send 253 fds on
+ * it and block, so the supervisor holds up to THREADS * 253 copies while the sends wait.
+ * Then connect to ADDR and pass one fd on a fresh socketpair. Detail: both results.
+ */
+static int op_fdflood(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i;
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, av[1]);
+	struct flood f;
+	pthread_t th;
+	int sp[2], fd = -1, e1, e2, q[2];
+	char junk[4096] = { 0 };
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		FAIL("socketpair");
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	while (send(sp[0], junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+	fcntl(sp[0], F_SETFL, 0);
+	f.sock = sp[0];
+	f.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < n; i++)
+		pthread_create(&th, NULL, flood_thread, &f);
+	usleep(1000 * 1000);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	e1 = connect(fd, (struct sockaddr *)&sun, len) == -1 ? errno : 0;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, q) == -1)
+		FAIL("socketpair");
+	{
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cm;
+		struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &f.fd, sizeof(int));
+		e2 = sendmsg(q[0], &mh, 0) == -1 ? errno : 0;
+	}
+	snprintf(d, dn, "connect=%s sendfd=%s", e1 ? ename(e1) : "ok", e2 ? ename(e2) : "ok");
+	close(fd);
+	fflush(stdout);
+	return 0;
+}
+
+/* The soak load: one thread's loop. */
+struct soak {
+	const char *allowed, *denied;
+	struct timespec end;
+	atomic_long conn_ok, deny_ok, fd_ok, exec_ok, bad;
+	atomic_int first_bad;
+	char bad_step[32];
+};
+
+static bool soak_over(const struct soak *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > s->end.tv_sec ||
+	       (now.tv_sec == s->end.tv_sec && now.tv_nsec >= s->end.tv_nsec);
+}
+
+static void soak_bad(struct soak *s, const char *step, int e)
+{
+	int zero = 0;
+
+	atomic_fetch_add(&s->bad, 1);
+	if (atomic_compare_exchange_strong(&s->first_bad, &zero, e ? e : -1))
+		snprintf(s->bad_step, sizeof(s->bad_step), "%s", step);
+}
+
+static void *soak_thread(void *arg)
+{
+	struct soak *s = arg;
+	struct sockaddr_un a, dn;
+	socklen_t alen = mkaddr(&a, s->allowed), dlen = mkaddr(&dn, s->denied);
+	unsigned long it;
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC), sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		soak_bad(s, "socketpair", errno);
+		return NULL;
+	}
+	for (it = 0; !soak_over(s); it++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cm;
+		struct iovec iov = { .iov_base = (char *)"F", .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct cmsghdr *c;
+
+		if (fd == -1) {
+			soak_bad(s, "socket", errno);
+			continue;
+		}
+		if (connect(fd, (struct sockaddr *)&a, alen) == -1)
+			soak_bad(s, "connect", errno);
+		else
+			atomic_fetch_add(&s->conn_ok, 1);
+		/* an fd through the supervisor and back, over the thread's own socketpair */
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &nul, sizeof(int));
+		if (sendmsg(sp[0], &mh, MSG_NOSIGNAL) == -1) {
+			soak_bad(s, "sendmsg", errno);
+		} else {
+			char b;
+			int got = -1;
+
+			iov.iov_base = &b;
+			mh.msg_controllen = sizeof(cm.buf);
+			if (recvmsg(sp[1], &mh, MSG_CMSG_CLOEXEC) == 1 &&
+			    (c = CMSG_FIRSTHDR(&mh)) && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (got < 0) {
+				soak_bad(s, "recvmsg", errno);
+			} else {
+				close(got);
+				atomic_fetch_add(&s->fd_ok, 1);
+			}
+		}
+		close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&dn, dlen) == 0)
+			soak_bad(s, "denied-connect", 0);
+		else if (errno != EPERM)
+			soak_bad(s, "denied-connect", errno);
+		else
+			atomic_fetch_add(&s->deny_ok, 1);
+		close(fd);
+		if (it % 16 == 0) {
+			/* fork + exec of a fresh caller that connects once */
+			pid_t pid = fork();
+			int st;
+
+			if (pid == 0) {
+				execl("/proc/self/exe", "probe", "qconnect", s->allowed,
+				      (char *)NULL);
+				_exit(126);
+			}
+			if (pid == -1 || waitpid(pid, &st, 0) != pid)
+				soak_bad(s, "fork", errno);
+			else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				soak_bad(s, "exec-connect", WIFEXITED(st) ? WEXITSTATUS(st) : 0);
+			else
+				atomic_fetch_add(&s->exec_ok, 1);
+		}
+	}
+	close(nul);
+	close(sp[0]);
+	close(sp[1]);
+	return NULL;
+}
+
+/* One process of the soak: THREADS threads for MS ms; prints one line of counts. */
+static void soak_process(const char *allowed, const char *denied, int threads, long ms)
+{
+	struct soak *s =
+		mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_t th[64];
+	int i, n = 0;
+
+	if (s == MAP_FAILED)
+		usage("mmap: %s", strerror(errno));
+	memset(s, 0, sizeof(*s));
+	s->allowed = allowed;
+	s->denied = denied;
+	clock_gettime(CLOCK_MONOTONIC, &s->end);
+	s->end.tv_sec += ms / 1000;
+	s->end.tv_nsec += (ms % 1000) * 1000000;
+	if (s->end.tv_nsec >= 1000000000) {
+		s->end.tv_sec++;
+		s->end.tv_nsec -= 1000000000;
+	}
+	for (i = 0; i < threads && i < 64; i++)
+		if (pthread_create(&th[n], NULL, soak_thread, s) == 0)
+			n++;
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	printf("soak threads=%d conn=%ld deny=%ld fd=%ld exec=%ld bad=%ld%s%s%s\n", n,
+	       atomic_load(&s->conn_ok), atomic_load(&s->deny_ok), atomic_load(&s->fd_ok),
+	       atomic_load(&s->exec_ok), atomic_load(&s->bad) + (threads - n),
+	       s->first_bad ? " first=" : "", s->first_bad ? s->bad_step : "",
+	       s->first_bad > 0 ? ename(s->first_bad) : "");
+	fflush(stdout);
+}
+
+/*
+ * soak PROCS THREADS MS ALLOWED DENIED GO DONE: a warm-up of 500 ms in one process
+ * ("warm"), then wait for file GO, then PROCS processes of THREADS threads each for MS ms
+ * (one "soak ..." line each, then "loaded"), then wait for file DONE before exiting.
+ */
+static int op_soak(char **av, char *d, size_t dn)
+{
+	int procs = (int)parse_long(av[0]), threads = (int)parse_long(av[1]), i, st;
+	long ms = parse_long(av[2]);
+	pid_t pids[64];
+
+	(void)d;
+	(void)dn;
+	soak_process(av[3], av[4], threads, 500);
+	printf("warm\n");
+	fflush(stdout);
+	wait_file(av[5]);
+	for (i = 0; i < procs && i < 64; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			soak_process(av[3], av[4], threads, ms);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < procs && i < 64; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], &st, 0);
+	printf("loaded\n");
+	fflush(stdout);
+	wait_file(av[6]);
+	return -1;
 }
 
 /* tiocsti PTS [hi]: push a byte into the tty's input; "hi" sets the upper 32 bits of the
@@ -2458,6 +3068,13 @@ static const struct op ops[] = {
 	{ "status", 0, op_status },
 	{ "tcp-connect-lo", 1, op_tcp_connect_lo },
 	{ "tcp-bind-lo", 1, op_tcp_bind_lo },
+	{ "cmsg", 2, op_cmsg },
+	{ "mmsg", 3, op_mmsg },
+	{ "fdlimit", 1, op_fdlimit },
+	{ "soak", 7, op_soak },
+	{ "intr", 2, op_intr },
+	{ "fdflood", 2, op_fdflood },
+	{ "pidreuse", 3, op_pidreuse },
 };
 
 static const struct op *find_op(const char *name, int argc)
@@ -2498,19 +3115,6 @@ static void *thread_main(void *arg)
 
 	ta->rc = run(ta->argc, ta->argv);
 	return NULL;
-}
-
-static void wait_file(const char *path)
-{
-	int i;
-
-	for (i = 0; i < WAIT_FILE_MS / 5; i++) {
-		if (access(path, F_OK) == 0)
-			return;
-		usleep(5000);
-	}
-	result("errno ETIMEDOUT wait");
-	exit(0);
 }
 
 /* Run prefix ops, then the op; returns the exit status. */
@@ -2617,8 +3221,23 @@ static int run(int argc, char **argv)
 	return 0;
 }
 
+/* qconnect ADDR: connect once and exit 0, or exit with the errno; prints nothing. */
+static int qconnect(const char *addr)
+{
+	struct sockaddr_un sun;
+	socklen_t len = mkaddr(&sun, addr);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sun, len) == -1)
+		return errno ? errno : 1;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	if (argc == 3 && !strcmp(argv[1], "qconnect"))
+		return qconnect(argv[2]);
 	return run(argc - 1, argv + 1);
 }
