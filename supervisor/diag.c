@@ -94,54 +94,6 @@ int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out)
 	return ctx.found ? 0 : -ENOENT;
 }
 
-struct sbx_inet_ctx {
-	uint16_t port; /* network order */
-	uint64_t ino;
-	bool found;
-};
-
-static int sbx_inet_parse(struct nl_msg *msg, void *arg)
-{
-	struct sbx_inet_ctx *ctx = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct inet_diag_msg *m;
-
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-		return NL_SKIP;
-	m = nlmsg_data(nlh);
-	if (m->id.idiag_sport == ctx->port && m->idiag_inode == (uint32_t)ctx->ino)
-		ctx->found = true;
-	return NL_OK;
-}
-
-bool sbx_diag_inet_holds(int proto, int family, uint16_t port, uint64_t sock_ino)
-{
-	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
-	struct sbx_inet_ctx ctx = { .port = htons(port), .ino = sock_ino };
-	struct inet_diag_req_v2 req = {
-		.sdiag_family = (uint8_t)family,
-		.sdiag_protocol = (uint8_t)proto,
-		/* A TCP server must be listening; a UDP socket only bound. */
-		.idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN : ~0u,
-	};
-
-	/* A dump of this family's sockets, filtered here by port and inode: an exact lookup
-	 * would need the address the server was bound to, which may be any loopback one. */
-	sk = nl_socket_alloc();
-	if (!sk)
-		return false;
-	nl_socket_disable_auto_ack(sk);
-	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
-		return false;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_inet_parse, &ctx);
-	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, sizeof(req)) <
-	    0)
-		return false;
-	if (nl_recvmsgs_default(sk) < 0)
-		return false;
-	return ctx.found;
-}
-
 struct sbx_only_ctx {
 	uint16_t port; /* network order */
 	int family;
@@ -196,7 +148,12 @@ static int sbx_only_parse(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static bool sbx_diag_dump(int proto, int family, struct sbx_only_ctx *ctx)
+/*
+ * Dump the sockets of @family/@proto (TCP: listeners only; a server must be listening) to
+ * @cb. An exact lookup would need the address a socket was bound to, which may be any
+ * loopback one, so callers filter by port and inode themselves.
+ */
+static bool sbx_diag_dump(int proto, int family, nl_recvmsg_msg_cb_t cb, void *arg)
 {
 	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
 	struct inet_diag_req_v2 req = {
@@ -211,7 +168,7 @@ static bool sbx_diag_dump(int proto, int family, struct sbx_only_ctx *ctx)
 	nl_socket_disable_auto_ack(sk);
 	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
 		return false;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_only_parse, ctx);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, cb, arg);
 	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, sizeof(req)) <
 	    0)
 		return false;
@@ -225,7 +182,33 @@ bool sbx_diag_inet_only_ours(int proto, int family, const unsigned char *ip, uin
 
 	memcpy(ctx.ip, ip, family == AF_INET ? 4 : 16);
 	/* A failed dump proves nothing: fail closed. */
-	if (!sbx_diag_dump(proto, AF_INET, &ctx) || !sbx_diag_dump(proto, AF_INET6, &ctx))
+	if (!sbx_diag_dump(proto, AF_INET, sbx_only_parse, &ctx) ||
+	    !sbx_diag_dump(proto, AF_INET6, sbx_only_parse, &ctx))
 		return false;
 	return ctx.ours_seen && !ctx.foreign_seen;
+}
+
+/* The one socket @ino bound to @port: "ours" is that inode, and nothing is foreign because
+ * only its presence is asked. */
+static int sbx_holds_parse(struct nl_msg *msg, void *arg)
+{
+	struct sbx_only_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct inet_diag_msg *m;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return NL_SKIP;
+	m = nlmsg_data(nlh);
+	if (m->id.idiag_sport == ctx->port && m->idiag_inode == (uint32_t)ctx->ours[0])
+		ctx->ours_seen = true;
+	return NL_OK;
+}
+
+bool sbx_diag_inet_holds(int proto, int family, uint16_t port, uint64_t sock_ino)
+{
+	struct sbx_only_ctx ctx = {
+		.port = htons(port), .family = family, .ours = &sock_ino, .n = 1
+	};
+
+	return sbx_diag_dump(proto, family, sbx_holds_parse, &ctx) && ctx.ours_seen;
 }
