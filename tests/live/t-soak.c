@@ -91,6 +91,21 @@ static void sum(const char *out, int skip, struct totals *t)
 	}
 }
 
+/* Lines of @path containing @needle, -1 when it cannot be read. */
+static long count_lines(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "re");
+	char line[8192];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
 static void soak(long seconds)
 {
 	const char *a = sbx_t_tmp("a.sock"), *dn = sbx_t_tmp("d.sock");
@@ -98,6 +113,7 @@ static void soak(long seconds)
 	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, a);
 	struct sbx_t_server *sd = sbx_t_server_start(SOCK_STREAM, dn);
 	char procs[8], threads[8], ms[32];
+	const char *log = sbx_t_tmp("soak-audit.jsonl");
 	struct totals all, load;
 	struct sbx_t_proc *p = calloc(1, sizeof(*p));
 	struct fdwait w;
@@ -107,8 +123,8 @@ static void soak(long seconds)
 	snprintf(procs, sizeof(procs), "%d", PROCS);
 	snprintf(threads, sizeof(threads), "%d", THREADS);
 	snprintf(ms, sizeof(ms), "%ld", seconds * 1000);
-	if (!p || SBX_T_SPAWN_IN(p, SBX_T_OPTS("--allow-unix-socket", a), "soak", procs, threads,
-				 ms, a, dn, go, done))
+	if (!p || SBX_T_SPAWN_IN(p, SBX_T_OPTS("--allow-unix-socket", a, "--audit-log", log),
+				 "soak", procs, threads, ms, a, dn, go, done))
 		bail_out("spawn the soak");
 	if (!ok(sbx_t_pump_until(p, "warm\n", 30000), "warm-up round finished"))
 		sbx_t_diag_proc(p);
@@ -147,6 +163,10 @@ static void soak(long seconds)
 	is(sbx_t_server_settled_count(sd), 0, "the denied server accepted nothing");
 	is(sbx_t_count_str(p->err, "denied connect to "), 1,
 	   "one denial line for the one denied target (deduplicated)");
+	/* The audit log is not deduplicated: one record per denial, none lost under load. */
+	is(count_lines(log, "\"event\":\"deny\""), all.deny,
+	   "the audit log holds exactly one deny record per EPERM the children saw (%ld)",
+	   all.deny);
 	/* Each worker keeps the pidfds of its last two callers (task.c), and idle workers come
 	 * and go, so the count moves by a few either way; a leak over this load would be
 	 * thousands. */
