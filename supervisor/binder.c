@@ -44,7 +44,12 @@ static void *sbx_binder_main(void *arg)
 	pthread_mutex_lock(&sbx_binder.lock);
 	sbx_binder.state = r < 0 ? r : 1;
 	pthread_cond_broadcast(&sbx_binder.cond);
-	while (r == 0) {
+	/* Serve binds for as long as the supervisor lives; a failed start serves none. */
+	if (r < 0) {
+		pthread_mutex_unlock(&sbx_binder.lock);
+		return NULL;
+	}
+	for (;;) {
 		while (!sbx_binder.pending)
 			pthread_cond_wait(&sbx_binder.cond, &sbx_binder.lock);
 		sbx_binder.pending = false;
@@ -60,8 +65,6 @@ static void *sbx_binder_main(void *arg)
 		sbx_binder.done = true;
 		pthread_cond_broadcast(&sbx_binder.cond);
 	}
-	pthread_mutex_unlock(&sbx_binder.lock);
-	return NULL;
 }
 
 int sbx_binder_start(const struct sbx_ll_plan *ll)

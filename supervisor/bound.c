@@ -180,7 +180,7 @@ bool sbx_bound_has_abstract(struct sbx_bound *b, const void *name, size_t len)
 int sbx_bound_add_inet(struct sbx_bound *b, int sockfd)
 {
 	struct sbx_bound_entry e = { .kind = SBX_BOUND_INET, .pin = -1 };
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss), il = sizeof(int);
 	int type;
 	int r;
