@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/unit/*.c tests/filter/*.c tests/live/*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
 TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_SCRIPTS := $(wildcard tests/*/*.sh)
+TEST_SCRIPTS := $(filter-out tests/lib/%,$(wildcard tests/*/*.sh))
 # The policy parser's fuzz target, replayed over its seed corpus by a gcc-built main.
 FUZZ_POLICY_REPLAY := $(BUILD)/tests/fuzz/policy/replay.t
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their seed corpus by check.
