@@ -115,7 +115,12 @@ class Bench:
         raise SystemExit("sbx bench: the TCP helper did not start")
 
     def sbx_prefix(self, binary=None, tcp=False):
-        p = [binary or self.sbx, "-q", "--allow-unix-socket", self.allow + "/"]
+        # The workloads bind their own servers in the allowed directory, and the real ones
+        # build into a copy of the project and write temporary files: with the Landlock
+        # default (nothing writable) they get the temporary directory, as a user's test
+        # suite or build would be given its trees.
+        p = [binary or self.sbx, "-q", "--allow-unix-socket", self.allow + "/", "--rw",
+             tempfile.gettempdir()]
         if tcp and self.sbx_tcp:
             p += ["--allow-connect", "tcp:127.0.0.1:%d" % self.port]
         return p + ["--"]
