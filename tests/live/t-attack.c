@@ -224,24 +224,19 @@ static void caller_root_and_mounts(void)
 	 * redirect the supervisor, so the allowed path still reaches the allowed server.
 	 */
 	SBX_T_IN(&p, SBX_T_OPTS(ALLOW(adir)), "chroot", jail, "connect", a);
-	if (!strncmp(p.last, "unsupported", 11))
-		ok(1, "chroot inside the sandbox is refused (%s): the attack cannot start", p.last);
-	else
-		ok(!strcmp(p.last, "ok hello"),
-		   "after chroot the allowed path is resolved in the supervisor's root: the "
-		   "allowed server answered (got '%s')",
-		   p.last);
+	/* As root the command has no CAP_SYS_CHROOT left, so the attack may not start at all. */
+	ok(!strncmp(p.last, "unsupported", 11) || !strcmp(p.last, "ok hello"),
+	   "chroot inside the sandbox is refused, or the allowed path is still resolved in the "
+	   "supervisor's root and the allowed server answered (got '%s')",
+	   p.last);
 	is(sbx_t_server_settled_count(sd), 0, "chroot: the denied server accepted 0");
 
 	SBX_T_IN(&p, SBX_T_OPTS(ALLOW(adir)), "unshare-bind", d, a, "connect", a);
-	if (!strncmp(p.last, "unsupported", 11))
-		ok(1, "unshare+mount inside the sandbox is refused (%s): the attack cannot start",
-		   p.last);
-	else
-		ok(!strcmp(p.last, "ok hello"),
-		   "denied socket bind-mounted over the allowed path in a private mount namespace: "
-		   "resolved in the supervisor's mounts, the allowed server answered (got '%s')",
-		   p.last);
+	ok(!strncmp(p.last, "unsupported", 11) || !strcmp(p.last, "ok hello"),
+	   "a private mount namespace with the denied socket bind-mounted over the allowed path "
+	   "is refused, or the path is resolved in the supervisor's mounts and the allowed "
+	   "server answered (got '%s')",
+	   p.last);
 	is(sbx_t_server_settled_count(sd), 0, "mount namespace: the denied server accepted 0");
 	sbx_t_server_stop(sa);
 	sbx_t_server_stop(sd);
