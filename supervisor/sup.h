@@ -63,13 +63,11 @@ struct sbx_call {
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
 
 	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
-	 * pointers live while the judge runs; the copies, made with --audit=all only, until the
-	 * call is answered), the rule that decided when the judge knows it better than a
+	 * pointers live while the judge runs; with --audit=all a per-thread copy is made in
+	 * audit.c and @copied set), the rule that decided when the judge knows it better than a
 	 * re-match (may stay NULL), and whether sbx_deny() was called (learning: it goes on). */
 	const struct sbx_addr *addr;
 	const char *resolved;
-	struct sbx_addr addr_copy;
-	char resolved_copy[PATH_MAX];
 	bool copied;
 	const char *rule;
 	bool denied;
