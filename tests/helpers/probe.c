@@ -2973,36 +2973,33 @@ static int op_status(char **av, char *d, size_t dn)
 	return 0;
 }
 
-/* tcp-connect-lo PORT: connect an AF_INET stream socket to 127.0.0.1:PORT. */
-static int op_tcp_connect_lo(char **av, char *d, size_t dn)
+/* tcp-connect-lo PORT / tcp-bind-lo PORT: connect or bind an AF_INET stream socket to
+ * 127.0.0.1:PORT. */
+static int tcp_lo(const char *port, bool do_bind, char *d, size_t dn)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons((uint16_t)parse_long(av[0])),
+				   .sin_port = htons((uint16_t)parse_long(port)),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd == -1)
 		FAIL("socket");
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+	if (do_bind && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		FAIL("bind");
+	if (!do_bind && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		FAIL("connect");
 	close(fd);
 	return 0;
 }
 
-/* tcp-bind-lo PORT: bind an AF_INET stream socket to 127.0.0.1:PORT. */
+static int op_tcp_connect_lo(char **av, char *d, size_t dn)
+{
+	return tcp_lo(av[0], false, d, dn);
+}
+
 static int op_tcp_bind_lo(char **av, char *d, size_t dn)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons((uint16_t)parse_long(av[0])),
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd == -1)
-		FAIL("socket");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		FAIL("bind");
-	close(fd);
-	return 0;
+	return tcp_lo(av[0], true, d, dn);
 }
 
 static const struct op ops[] = {
