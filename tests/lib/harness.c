@@ -1455,3 +1455,16 @@ int sbx_t_in_netns(int (*fn)(void *arg), void *arg)
 		return -1;
 	return WEXITSTATUS(st);
 }
+
+const char *sbx_t_fmt(const char *f, ...)
+{
+	static char ring[64][160];
+	static unsigned int next;
+	char *s = ring[next++ % 64];
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(s, sizeof(ring[0]), f, ap);
+	va_end(ap);
+	return s;
+}

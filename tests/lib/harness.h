@@ -295,4 +295,10 @@ struct sbx_t_inet *sbx_t_inet_start_reuseport(int type, const char *addr, int po
  */
 int sbx_t_in_netns(int (*fn)(void *arg), void *arg);
 
+/**
+ * sbx_t_fmt() - a formatted string from a ring of 64 buffers of 160 bytes: it stays valid
+ * until 64 more calls, enough for the arguments of one run.
+ */
+const char *sbx_t_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -18,22 +18,6 @@
 
 #define CONNECT(x) "--allow-connect", (x)
 
-/* A formatted string that lives until exit (a small ring: enough for one test's flags). */
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *fmt(const char *f, ...)
-{
-	static char ring[64][160];
-	static unsigned int next;
-	char *s = ring[next++ % 64];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(s, sizeof(ring[0]), f, ap);
-	va_end(ap);
-	return s;
-}
-
 static struct sbx_t_inet *tcp(const char *addr, int port)
 {
 	struct sbx_t_inet *s = sbx_t_inet_start(SOCK_STREAM, addr, port);
@@ -94,15 +78,15 @@ static void allowed_and_denied(void)
 	struct sbx_t_inet *u = same_port(SOCK_DGRAM, "127.0.0.1", a);
 	struct sbx_t_inet *uok = udp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a), *po = sbx_t_inet_port_str(other);
-	const char *ep = fmt("127.0.0.1:%s", pa);
+	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
 
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect", "127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "allowed ADDR:PORT: connects and the echo comes back");
 	is(p.code, 0, "allowed ADDR:PORT: exit status of the command");
 	ok(sbx_t_inet_got(a, "hello"), "allowed ADDR:PORT: the bytes arrived at the server");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("tcp:127.0.0.1:%s", pa))), "tcp-connect", "127.0.0.1",
-		 pa);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("tcp:127.0.0.1:%s", pa))), "tcp-connect",
+		 "127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "allowed tcp:ADDR:PORT: connects");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect-nb", "127.0.0.1", pa);
 	if (!ok(strstr(p.last, "writable=1 so_error=0") && strstr(p.last, "reply=hello") &&
@@ -113,9 +97,9 @@ static void allowed_and_denied(void)
 
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect", "127.0.0.1", po);
 	sbx_t_line_is(&p, "errno EPERM", "another port: EPERM");
-	sbx_t_has_str(p.err, fmt("denied connect to 127.0.0.1:%s by pid", po),
+	sbx_t_has_str(p.err, sbx_t_fmt("denied connect to 127.0.0.1:%s by pid", po),
 		      "another port: the denial line names ADDR:PORT");
-	sbx_t_has_str(p.err, fmt(" (probe). Hint: --allow-connect 127.0.0.1:%s\n", po),
+	sbx_t_has_str(p.err, sbx_t_fmt(" (probe). Hint: --allow-connect 127.0.0.1:%s\n", po),
 		      "another port: the denial line names the command and has the hint");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect-nb", "127.0.0.1", po);
 	sbx_t_line_is(&p, "errno EPERM", "another port, non-blocking: EPERM");
@@ -129,7 +113,7 @@ static void allowed_and_denied(void)
 
 		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect", "::1", p6);
 		sbx_t_line_is(&p, "errno EPERM", "IPv6 [::1]: EPERM");
-		sbx_t_has_str(p.err, fmt("Hint: --allow-connect [::1]:%s", p6),
+		sbx_t_has_str(p.err, sbx_t_fmt("Hint: --allow-connect [::1]:%s", p6),
 			      "IPv6: the hint has the address in brackets");
 		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect", "::", p6);
 		sbx_t_line_is(&p, "errno EPERM", "IPv6 [::] (unspecified): EPERM");
@@ -140,17 +124,18 @@ static void allowed_and_denied(void)
 	/* UDP needs a udp endpoint to get a socket at all; the tcp one must not cover it */
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "udp-sendto", "127.0.0.1", pa);
 	sbx_t_line_is(&p, "errno EPERM socket", "UDP with only a tcp endpoint: socket() EPERM");
-	SBX_T_IN(
-		&p,
-		SBX_T_OPTS(CONNECT(ep), CONNECT(fmt("udp:127.0.0.1:%s", sbx_t_inet_port_str(uok)))),
-		"udp-sendto", "127.0.0.1", sbx_t_inet_port_str(u));
+	SBX_T_IN(&p,
+		 SBX_T_OPTS(CONNECT(ep),
+			    CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", sbx_t_inet_port_str(uok)))),
+		 "udp-sendto", "127.0.0.1", sbx_t_inet_port_str(u));
 	sbx_t_line_is(&p, "errno EPERM", "UDP to the tcp endpoint's ADDR:PORT: EPERM");
-	sbx_t_has_str(p.err, fmt("Hint: --allow-connect udp:127.0.0.1:%s", sbx_t_inet_port_str(u)),
+	sbx_t_has_str(p.err,
+		      sbx_t_fmt("Hint: --allow-connect udp:127.0.0.1:%s", sbx_t_inet_port_str(u)),
 		      "UDP: the hint says udp:");
 	{
-		const char *fp = fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
+		const char *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
 
-		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%s", fp))), "tcp-connect",
+		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%s", fp))), "tcp-connect",
 			 "127.0.0.1", fp);
 		sbx_t_line_is(&p, "errno ECONNREFUSED",
 			      "an allowed endpoint nobody listens on: the real ECONNREFUSED");
@@ -173,39 +158,39 @@ static void cidr_and_ranges(void)
 	struct sbx_t_inet *t2 = same_port(SOCK_STREAM, "127.0.0.2", s1);
 	int p1 = sbx_t_inet_port(s1), p2 = sbx_t_inet_port(s2);
 	int lo = p1 < p2 ? p1 : p2, hi = p1 < p2 ? p2 : p1;
-	const char *slo = fmt("%d", lo), *shi = fmt("%d", hi);
+	const char *slo = sbx_t_fmt("%d", lo), *shi = sbx_t_fmt("%d", hi);
 	const char *pt2 = sbx_t_inet_port_str(t2);
 	struct sbx_t_proc p;
 
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.0/8:%s", pt2))), "tcp-connect", "127.0.0.2",
-		 pt2);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.0/8:%s", pt2))), "tcp-connect",
+		 "127.0.0.2", pt2);
 	sbx_t_line_is(&p, "ok hello", "127.0.0.0/8:PORT: 127.0.0.2 is inside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.0/8:%s", pt2))), "tcp-connect", "127.0.0.1",
-		 sbx_t_inet_port_str(s1));
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.0/8:%s", pt2))), "tcp-connect",
+		 "127.0.0.1", sbx_t_inet_port_str(s1));
 	if (sbx_t_inet_port(s1) == sbx_t_inet_port(t2))
 		sbx_t_line_is(&p, "ok hello", "127.0.0.0/8:PORT: 127.0.0.1 is inside");
 	else
 		sbx_t_line_is(&p, "errno EPERM", "127.0.0.0/8:PORT: another port is outside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.0/31:%s", pt2))), "tcp-connect", "127.0.0.2",
-		 pt2);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.0/31:%s", pt2))), "tcp-connect",
+		 "127.0.0.2", pt2);
 	sbx_t_line_is(&p, "errno EPERM", "127.0.0.0/31:PORT: 127.0.0.2 is outside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.2/32:%s", pt2))), "tcp-connect", "127.0.0.2",
-		 pt2);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.2/32:%s", pt2))), "tcp-connect",
+		 "127.0.0.2", pt2);
 	sbx_t_line_is(&p, "ok hello", "127.0.0.2/32:PORT: the address itself");
 
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%d-%d", lo, hi))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%d-%d", lo, hi))), "tcp-connect",
 		 "127.0.0.1", slo);
 	sbx_t_line_is(&p, "ok hello", "range LO-HI: LO is inside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%d-%d", lo, hi))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%d-%d", lo, hi))), "tcp-connect",
 		 "127.0.0.1", shi);
 	sbx_t_line_is(&p, "ok hello", "range LO-HI: HI is inside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%d-%d", lo, hi - 1))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%d-%d", lo, hi - 1))), "tcp-connect",
 		 "127.0.0.1", shi);
 	sbx_t_line_is(&p, "errno EPERM", "range LO-(HI-1): HI is outside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%d-%d", lo + 1, hi))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%d-%d", lo + 1, hi))), "tcp-connect",
 		 "127.0.0.1", slo);
 	sbx_t_line_is(&p, "errno EPERM", "range (LO+1)-HI: LO is outside");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.0/8:%d-%d", lo, hi))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.0/8:%d-%d", lo, hi))), "tcp-connect",
 		 "127.0.0.1", shi);
 	sbx_t_line_is(&p, "ok hello", "CIDR and range together: inside");
 	sbx_t_inet_stop(s1);
@@ -231,17 +216,19 @@ static void localhost_and_v6(void)
 		return;
 	}
 	n2 = same_port(SOCK_STREAM, "127.0.0.2", v4);
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("localhost:%s", port))), "tcp-connect", "127.0.0.1",
-		 port);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("localhost:%s", port))), "tcp-connect",
+		 "127.0.0.1", port);
 	sbx_t_line_is(&p, "ok hello", "localhost:PORT reaches 127.0.0.1");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("localhost:%s", port))), "tcp-connect", "::1", port);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("localhost:%s", port))), "tcp-connect", "::1",
+		 port);
 	sbx_t_line_is(&p, "ok hello", "localhost:PORT reaches [::1]");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("localhost:%s", port))), "tcp-connect", "127.0.0.2",
-		 sbx_t_inet_port_str(n2));
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("localhost:%s", port))), "tcp-connect",
+		 "127.0.0.2", sbx_t_inet_port_str(n2));
 	sbx_t_line_is(&p, "errno EPERM", "localhost:PORT does not cover 127.0.0.2");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("[::1]:%s", port))), "tcp-connect", "::1", port);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("[::1]:%s", port))), "tcp-connect", "::1", port);
 	sbx_t_line_is(&p, "ok hello", "[::1]:PORT reaches [::1]");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("[::1]:%s", port))), "tcp-connect", "127.0.0.1", port);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("[::1]:%s", port))), "tcp-connect", "127.0.0.1",
+		 port);
 	sbx_t_line_is(&p, "errno EPERM", "[::1]:PORT does not cover 127.0.0.1");
 	is(sbx_t_inet_settled_count(n2), 0, "localhost: 127.0.0.2's listener accepted nothing");
 	is(sbx_t_inet_settled_count(v4), 1, "[::1]: the 127.0.0.1 listener accepted only one");
@@ -255,7 +242,7 @@ static void udp_endpoints(void)
 	struct sbx_t_inet *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
 	struct sbx_t_inet *t = tcp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(ua), *pd = sbx_t_inet_port_str(ud);
-	const char *ep = fmt("udp:127.0.0.1:%s", pa);
+	const char *ep = sbx_t_fmt("udp:127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
 
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "udp-sendto", "127.0.0.1", pa);
@@ -270,7 +257,7 @@ static void udp_endpoints(void)
 
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "udp-sendto", "127.0.0.1", pd);
 	sbx_t_line_is(&p, "errno EPERM", "udp: sendto another port is EPERM");
-	sbx_t_has_str(p.err, fmt("Hint: --allow-connect udp:127.0.0.1:%s", pd),
+	sbx_t_has_str(p.err, sbx_t_fmt("Hint: --allow-connect udp:127.0.0.1:%s", pd),
 		      "udp: the hint says udp:");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "udp-connect-send", "127.0.0.1", pd);
 	sbx_t_line_is(&p, "errno EPERM connect", "udp: connect to another port is EPERM");
@@ -309,7 +296,7 @@ static void fastopen(void)
 	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
 	struct sbx_t_inet *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
 	const char *pa = sbx_t_inet_port_str(a), *pd = sbx_t_inet_port_str(d);
-	const char *ep = fmt("127.0.0.1:%s", pa);
+	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	int tfo = read_sysctl("/proc/sys/net/ipv4/tcp_fastopen");
 	struct sbx_t_proc p;
 
@@ -348,17 +335,17 @@ static void mapped_v6(void)
 		sbx_t_inet_stop(d);
 		return;
 	}
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%s", pa))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%s", pa))), "tcp-connect",
 		 "::ffff:127.0.0.2", pd);
 	sbx_t_line_is(&p, "errno EPERM", "::ffff:127.0.0.2 with only 127.0.0.1 allowed: EPERM");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%s", pa))), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%s", pa))), "tcp-connect",
 		 "::ffff:127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "::ffff:127.0.0.1 matches the IPv4 endpoint 127.0.0.1");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("[::1]:%s", pa))), "tcp-connect", "::ffff:127.0.0.1",
-		 pa);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("[::1]:%s", pa))), "tcp-connect",
+		 "::ffff:127.0.0.1", pa);
 	sbx_t_line_is(&p, "errno EPERM", "::ffff:127.0.0.1 does not match an IPv6 endpoint");
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("[::]/0:%s", pa))), "tcp-connect", "::ffff:127.0.0.2",
-		 pd);
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("[::]/0:%s", pa))), "tcp-connect",
+		 "::ffff:127.0.0.2", pd);
 	sbx_t_line_is(&p, "errno EPERM", "::ffff:127.0.0.2 does not match [::]/0 (IPv6 only)");
 	is(sbx_t_inet_settled_count(d), 0, "IPv4-mapped: 127.0.0.2's listener accepted nothing");
 	sbx_t_inet_stop(a);
@@ -420,7 +407,8 @@ static void socket_rules(void)
 
 static void bind_rules(void)
 {
-	const char *ep = "127.0.0.1:9", *fp = fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
+	const char *ep = "127.0.0.1:9",
+		   *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
 	struct sbx_t_inet *h = tcp("127.0.0.1", 0);
 	struct sbx_t_proc p;
 	char out[sizeof(p.last)];
@@ -431,13 +419,16 @@ static void bind_rules(void)
 	sbx_t_line_starts(&p, "ok port=", "bind 127.0.0.2:0 (loopback): allowed");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "inet-bind", "127.0.0.1", fp);
 	sbx_t_line_is(&p, "errno EPERM bind", "bind a fixed port without --allow-bind: EPERM");
-	sbx_t_has_str(p.err, fmt("Hint: --allow-bind %s", fp), "fixed port: the hint names it");
+	sbx_t_has_str(p.err, sbx_t_fmt("Hint: --allow-bind %s", fp),
+		      "fixed port: the hint names it");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep), "--allow-bind", fp), "inet-bind", "127.0.0.1", fp);
-	sbx_t_line_is(&p, fmt("ok port=%s", fp), "bind a fixed port with --allow-bind PORT: ok");
+	sbx_t_line_is(&p, sbx_t_fmt("ok port=%s", fp),
+		      "bind a fixed port with --allow-bind PORT: ok");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep), "--allow-bind", fp), "inet-bind", "0.0.0.0", fp);
-	sbx_t_line_is(&p, fmt("ok port=%s", fp), "--allow-bind PORT: any address with it is ok");
+	sbx_t_line_is(&p, sbx_t_fmt("ok port=%s", fp),
+		      "--allow-bind PORT: any address with it is ok");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep), "--allow-bind", fp), "inet-bind", "127.0.0.1",
-		 fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")));
+		 sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")));
 	sbx_t_line_is(&p, "errno EPERM bind", "--allow-bind PORT: another fixed port is EPERM");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "inet-bind", "0.0.0.0", "0");
 	sbx_t_line_is(&p, "errno EPERM bind", "bind 0.0.0.0:0 (every interface): EPERM");
@@ -468,7 +459,7 @@ static void bind_rules(void)
 			  "a server the sandbox bound on 127.0.0.1:0 is reachable from inside");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep), "--allow-bind", fp), "serve-and-connect", "127.0.0.1",
 		 fp);
-	sbx_t_line_is(&p, fmt("ok self port=%s", fp),
+	sbx_t_line_is(&p, sbx_t_fmt("ok self port=%s", fp),
 		      "a server the sandbox bound on an --allow-bind port is reachable too");
 	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(ep)), "tcp-connect", "127.0.0.1", sbx_t_inet_port_str(h));
 	sbx_t_line_is(&p, "errno EPERM", "a host loopback listener that is no endpoint: EPERM");
@@ -483,7 +474,7 @@ static void race(void)
 	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
 	struct sbx_t_inet *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
 	const char *pa = sbx_t_inet_port_str(a);
-	const char *ep = fmt("127.0.0.1:%s", pa);
+	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
 	long okc, eperm;
 
@@ -527,8 +518,8 @@ static void family_tricks(void)
 	struct sbx_t_inet *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
 	struct sbx_t_inet *ux = udp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(ua), *pd = sbx_t_inet_port_str(ud);
-	const char *ep = fmt("udp:127.0.0.1:%s", pa), *tep = "127.0.0.1:9";
-	const char *fp = fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
+	const char *ep = sbx_t_fmt("udp:127.0.0.1:%s", pa), *tep = "127.0.0.1:9";
+	const char *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
 	struct sbx_t_proc p;
 
 	SBX_T_OUT(&p, "inet-raw", "sendto", "inet", "dgram", "unspec", "127.0.0.1",
@@ -586,8 +577,8 @@ static void race_udp(void)
 	struct sbx_t_proc p;
 	long okc, eperm;
 
-	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("udp:127.0.0.1:%s", pa))), "inet-race", "127.0.0.1", pa,
-		 "127.0.0.1", sbx_t_inet_port_str(d), "10000", "udp");
+	SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", pa))), "inet-race",
+		 "127.0.0.1", pa, "127.0.0.1", sbx_t_inet_port_str(d), "10000", "udp");
 	okc = sbx_t_field(p.last, "ok");
 	eperm = sbx_t_field(p.last, "EPERM");
 	diag("race on sin_port, 10000 UDP sendto: %s", p.last);
@@ -654,7 +645,8 @@ static void self_bound(void)
 	sbx_t_finish(&p, SBX_T_RUN_MS);
 	sbx_t_line_is(&p, "ok noreply", "control: the sandbox reaches its own 127.0.0.1:N server");
 	self_bound_port_only("127.0.0.2", "0", "holding 127.0.0.2:N (port 0)");
-	self_bound_port_only("127.0.0.2", fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")),
+	self_bound_port_only("127.0.0.2",
+			     sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")),
 			     "holding 127.0.0.2:N (--allow-bind N)");
 	if (have_v6) {
 		self_bound_port_only("::1", "0", "holding [::1]:N (port 0)");
@@ -723,8 +715,8 @@ static void addr_lengths(void)
 		SBX_T_OUT(&p, "inet-raw", "connect", "inet", "stream", "inet", "127.0.0.1", pa,
 			  v4[i]);
 		snprintf(want, sizeof(want), "%s", p.last);
-		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("127.0.0.1:%s", pa))), "inet-raw", "connect",
-			 "inet", "stream", "inet", "127.0.0.1", pa, v4[i]);
+		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("127.0.0.1:%s", pa))), "inet-raw",
+			 "connect", "inet", "stream", "inet", "127.0.0.1", pa, v4[i]);
 		sbx_t_line_is(&p, want, "connect to the endpoint, addrlen %s: as outside (%s)",
 			      v4[i], want);
 	}
@@ -739,7 +731,7 @@ static void addr_lengths(void)
 		}
 		SBX_T_OUT(&p, "inet-raw", "connect", "inet6", "stream", "inet6", "::1", p6, v6[i]);
 		snprintf(want, sizeof(want), "%s", p.last);
-		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(fmt("[::1]:%s", p6))), "inet-raw", "connect",
+		SBX_T_IN(&p, SBX_T_OPTS(CONNECT(sbx_t_fmt("[::1]:%s", p6))), "inet-raw", "connect",
 			 "inet6", "stream", "inet6", "::1", p6, v6[i]);
 		sbx_t_line_is(&p, want, "connect to [::1] endpoint, addrlen %s: as outside (%s)",
 			      v6[i], want);

@@ -26,22 +26,6 @@
 
 static bool have_v6;
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* A formatted string that lives until exit (a small ring: enough for one test's flags). */
-static const char *fmt(const char *f, ...)
-{
-	static char ring[64][160];
-	static unsigned int next;
-	char *s = ring[next++ % 64];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(s, sizeof(ring[0]), f, ap);
-	va_end(ap);
-	return s;
-}
-
 static struct sbx_t_inet *server(int type, const char *addr, int port)
 {
 	struct sbx_t_inet *s = sbx_t_inet_start(type, addr, port);
@@ -95,7 +79,7 @@ static void socket_rules(const char *mode)
 
 static void inside_servers(const char *mode)
 {
-	const char *fp = fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
+	const char *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
 	struct sbx_t_proc p;
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET(mode)), "serve-and-connect");
@@ -116,7 +100,7 @@ static void inside_servers(const char *mode)
 		      "--net %s: binding a fixed port still needs --allow-bind", mode);
 	SBX_T_IN(&p, SBX_T_OPTS(NET(mode), "--allow-bind", fp), "serve-and-connect", "127.0.0.1",
 		 fp);
-	sbx_t_line_is(&p, fmt("ok self port=%s", fp),
+	sbx_t_line_is(&p, sbx_t_fmt("ok self port=%s", fp),
 		      "--net %s: with --allow-bind PORT, a server on it is reachable", mode);
 	/* only lo exists, so an unbound listen binds nothing outside: documented as allowed */
 	SBX_T_IN(&p, SBX_T_OPTS(NET(mode)), "listen-unbound", "inet");
@@ -165,7 +149,7 @@ static void endpoints(void)
 	struct sbx_t_inet *u = server(SOCK_DGRAM, "127.0.0.1", 0);
 	struct sbx_t_inet *ud = server(SOCK_DGRAM, "127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a), *pu = sbx_t_inet_port_str(u);
-	const char *ep = fmt("127.0.0.1:%s", pa), *peer = fmt("peer=127.0.0.1:%s", pa);
+	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa), *peer = sbx_t_fmt("peer=127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect", "127.0.0.1", pa);
@@ -174,7 +158,7 @@ static void endpoints(void)
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect-flags", "127.0.0.1",
 		 pa);
-	sbx_t_line_is(&p, fmt("ok nonblock=0 cloexec=0 %s reply=hello", peer),
+	sbx_t_line_is(&p, sbx_t_fmt("ok nonblock=0 cloexec=0 %s reply=hello", peer),
 		      "isolated: blocking, no FD_CLOEXEC: flags kept, peer is the endpoint");
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect-nb", "127.0.0.1", pa);
@@ -199,24 +183,24 @@ static void endpoints(void)
 	ok(strncmp(p.last, "ok", 2), "isolated: a host port that is no endpoint fails");
 	is(sbx_t_inet_settled_count(d), 0, "isolated: that host listener accepted 0");
 
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("udp:127.0.0.1:%s", pu))),
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", pu))),
 		 "udp-connect-send", "127.0.0.1", pu);
 	sbx_t_line_is(&p, "ok sent", "isolated: UDP endpoint through connect() + send()");
 	is(sbx_t_inet_settled_count(u), 1, "isolated: the UDP endpoint got the datagram");
 	ok(sbx_t_inet_got(u, "hello"), "isolated: with its bytes");
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("udp:127.0.0.1:%s", pu))),
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", pu))),
 		 "udp-connect-send", "127.0.0.1", sbx_t_inet_port_str(ud));
 	diag("isolated: UDP connect+send to a host port that is no endpoint: %s", p.last);
 	is(sbx_t_inet_settled_count(ud), 0, "isolated: a UDP port that is no endpoint got 0");
 
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("localhost:%s", pa))), "tcp-connect",
-		 "127.0.0.1", pa);
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("localhost:%s", pa))),
+		 "tcp-connect", "127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "isolated: a localhost:PORT endpoint reaches 127.0.0.1");
 	if (have_v6) {
 		struct sbx_t_inet *a6 = sbx_t_inet_start(SOCK_STREAM, "::1", 0);
 		const char *p6 = a6 ? sbx_t_inet_port_str(a6) : "0";
 
-		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("[::1]:%s", p6))),
+		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("[::1]:%s", p6))),
 			 "tcp-connect", "::1", p6);
 		sbx_t_line_is(&p, "ok hello", "isolated: an IPv6 endpoint [::1]:PORT");
 		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect",
@@ -236,12 +220,12 @@ static void endpoints(void)
 		sbx_t_diag_proc(&p);
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "fork", "tcp-connect-flags",
 		 "127.0.0.1", pa);
-	sbx_t_line_is(&p, fmt("ok nonblock=0 cloexec=0 %s reply=hello", peer),
+	sbx_t_line_is(&p, sbx_t_fmt("ok nonblock=0 cloexec=0 %s reply=hello", peer),
 		      "isolated: from a forked process, the swap lands in its own fd table");
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("udp:127.0.0.1:%s", pu))),
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", pu))),
 		 "udp-sendto", "127.0.0.1", pu, "viasendto");
 	sbx_t_line_is(&p, "ok sent", "isolated: UDP sendto an endpoint without connect()");
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("udp:127.0.0.1:%s", pu))),
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("udp:127.0.0.1:%s", pu))),
 		 "sendmmsg-udp", "127.0.0.1", pu);
 	sbx_t_line_is(&p, "ok 1", "isolated: UDP sendmmsg to an endpoint");
 	is(sbx_t_inet_settled_count(u), 3, "isolated: both datagrams reached the endpoint");
@@ -253,13 +237,13 @@ static void endpoints(void)
 	diag("isolated: MSG_FASTOPEN to a host port that is no endpoint: %s", p.last);
 	is(sbx_t_inet_settled_count(d), 0, "isolated: that host listener still accepted 0");
 	{
-		const char *fp = fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
+		const char *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
 
-		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("127.0.0.1:%s", fp))),
+		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("127.0.0.1:%s", fp))),
 			 "tcp-connect", "127.0.0.1", fp);
 		sbx_t_line_is(&p, "errno ECONNREFUSED",
 			      "isolated: an endpoint nobody listens on: ECONNREFUSED");
-		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("127.0.0.1:%s", fp))),
+		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("127.0.0.1:%s", fp))),
 			 "tcp-connect-nb", "127.0.0.1", fp);
 		if (!ok(!strcmp(p.last, "errno ECONNREFUSED") ||
 				strstr(p.last, "so_error=ECONNREFUSED"),
@@ -281,8 +265,8 @@ static void race(void)
 	struct sbx_t_proc p;
 	long okc;
 
-	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("127.0.0.1:%s", pa))), "inet-race",
-		 "127.0.0.1", pa, "127.0.0.1", sbx_t_inet_port_str(d), "10000");
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("127.0.0.1:%s", pa))),
+		 "inet-race", "127.0.0.1", pa, "127.0.0.1", sbx_t_inet_port_str(d), "10000");
 	okc = sbx_t_field(p.last, "ok");
 	diag("isolated race on sin_port, 10000 connects: %s", p.last);
 	if (!ok(okc > 0 && okc < 10000, "isolated race: some connects reached the endpoint"))
@@ -362,7 +346,7 @@ static void unprivileged(void)
 				       "--net",
 				       "isolated",
 				       "--allow-connect",
-				       fmt("127.0.0.1:%s", pa),
+				       sbx_t_fmt("127.0.0.1:%s", pa),
 				       "--",
 				       sbx_t_probe(),
 				       "list-netdevs",
@@ -396,7 +380,7 @@ static void unprivileged(void)
 				       "--net",
 				       "isolated",
 				       "--allow-connect",
-				       fmt("127.0.0.1:%s", pa),
+				       sbx_t_fmt("127.0.0.1:%s", pa),
 				       "--",
 				       sbx_t_probe(),
 				       "tcp-connect-nb",
@@ -418,7 +402,7 @@ static void unprivileged(void)
 				       "--clear-groups",
 				       sbx_t_supervise(),
 				       "--allow-connect",
-				       fmt("127.0.0.1:%s", pa),
+				       sbx_t_fmt("127.0.0.1:%s", pa),
 				       "--",
 				       sbx_t_probe(),
 				       "tcp-connect",
@@ -507,8 +491,8 @@ static void reuse(void)
 {
 	struct sbx_t_inet *a = server(SOCK_STREAM, "127.0.0.1", 0);
 	struct sbx_t_inet *ua = server(SOCK_DGRAM, "127.0.0.1", 0);
-	const char *et = fmt("127.0.0.1:%s", sbx_t_inet_port_str(a));
-	const char *eu = fmt("udp:127.0.0.1:%s", sbx_t_inet_port_str(ua));
+	const char *et = sbx_t_fmt("127.0.0.1:%s", sbx_t_inet_port_str(a));
+	const char *eu = sbx_t_fmt("udp:127.0.0.1:%s", sbx_t_inet_port_str(ua));
 
 	reuse_swapped("isolated", SBX_T_OPTS(NET("isolated"), CONNECT(et)),
 		      SBX_T_OPTS(NET("isolated"), CONNECT(eu)), a, ua);
@@ -550,8 +534,8 @@ static int host_listen_cases(void *arg)
 	if (a == -1 || bind(a, (struct sockaddr *)&sin, sizeof(sin)) == -1 || listen(a, 8) == -1 ||
 	    getsockname(a, (struct sockaddr *)&sin, &sl) == -1)
 		return 254;
-	ep = fmt("%d", ntohs(sin.sin_port));
-	SBX_T_SPAWN_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(fmt("127.0.0.1:%s", ep))),
+	ep = sbx_t_fmt("%d", ntohs(sin.sin_port));
+	SBX_T_SPAWN_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("127.0.0.1:%s", ep))),
 		       "swap-listen", "127.0.0.1", ep, sbx_t_tmp("go.swl"));
 	if (host_reaches_listener(&p, sbx_t_tmp("go.swl")))
 		r |= 1;

@@ -22,22 +22,6 @@
 #define BODY	      "sbx-proxied-body"
 #define LOOPBACK_NOPX "localhost,127.0.0.1,::1"
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* A formatted string that lives until exit (a small ring: enough for one test's flags). */
-static const char *fmt(const char *f, ...)
-{
-	static char ring[64][256];
-	static unsigned int next;
-	char *s = ring[next++ % 64];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(s, sizeof(ring[0]), f, ap);
-	va_end(ap);
-	return s;
-}
-
 /* Run [PRE...] sbx-supervise OPTS... -- CMD... (each list NULL-terminated). */
 static int run_cmd(struct sbx_t_proc *p, const char *const *pre, const char *const *opts,
 		   const char *const *cmd)
@@ -62,12 +46,12 @@ static int run_cmd(struct sbx_t_proc *p, const char *const *pre, const char *con
 /* The value of NAME in `env` output, "(unset)" if absent; lives until the ring wraps. */
 static const char *env_val(const char *out, const char *name)
 {
-	const char *want = fmt("%s=", name), *s = out;
+	const char *want = sbx_t_fmt("%s=", name), *s = out;
 	size_t n = strlen(want);
 
 	while ((s = strstr(s, want))) {
 		if (s == out || s[-1] == '\n')
-			return fmt("%.*s", (int)strcspn(s + n, "\n"), s + n);
+			return sbx_t_fmt("%.*s", (int)strcspn(s + n, "\n"), s + n);
 		s += n;
 	}
 	return "(unset)";
@@ -140,16 +124,16 @@ static void endpoint_allowed(void)
 		bail_out("servers: %s", strerror(errno));
 	pp = sbx_t_inet_port_str(px);
 	po = sbx_t_inet_port_str(other);
-	SBX_T_IN(&p, SBX_T_OPTS("--proxy", fmt("http://127.0.0.1:%s", pp)), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("http://127.0.0.1:%s", pp)), "tcp-connect",
 		 "127.0.0.1", pp);
 	sbx_t_line_is(&p, "ok hello", "--proxy: its tcp endpoint is allowed");
-	SBX_T_IN(&p, SBX_T_OPTS("--proxy", fmt("http://127.0.0.1:%s", pp)), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("http://127.0.0.1:%s", pp)), "tcp-connect",
 		 "127.0.0.1", po);
 	sbx_t_line_is(&p, "errno EPERM", "--proxy: another port is not");
-	SBX_T_IN(&p, SBX_T_OPTS("--proxy", fmt("http://127.0.0.1:%s", pp)), "udp-sendto",
+	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("http://127.0.0.1:%s", pp)), "udp-sendto",
 		 "127.0.0.1", pp);
 	sbx_t_line_is(&p, "errno EPERM socket", "--proxy: allows TCP only (no UDP socket)");
-	SBX_T_IN(&p, SBX_T_OPTS("--proxy", fmt("socks5h://localhost:%s", pp)), "tcp-connect",
+	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("socks5h://localhost:%s", pp)), "tcp-connect",
 		 "127.0.0.1", pp);
 	sbx_t_line_is(&p, "ok hello", "--proxy socks5h://localhost:PORT allows 127.0.0.1:PORT");
 	is(sbx_t_inet_settled_count(px), 2, "--proxy: the proxy's port accepted two");
@@ -162,8 +146,8 @@ static void endpoint_allowed(void)
 		if (!px6)
 			bail_out("server on [::1]: %s", strerror(errno));
 		pp = sbx_t_inet_port_str(px6);
-		SBX_T_IN(&p, SBX_T_OPTS("--proxy", fmt("socks5://[::1]:%s", pp)), "tcp-connect",
-			 "::1", pp);
+		SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("socks5://[::1]:%s", pp)),
+			 "tcp-connect", "::1", pp);
 		sbx_t_line_is(&p, "ok hello", "--proxy socks5://[::1]:PORT allows [::1]:PORT");
 		sbx_t_inet_stop(px6);
 	} else {
@@ -179,9 +163,9 @@ static int start_tinyproxy(struct sbx_t_proc *p)
 	const char *argv[] = { TINYPROXY, "-d", "-c", conf, NULL };
 	int e;
 
-	if (sbx_t_write_file(conf, fmt("Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\n"
-				       "Timeout 15\nMaxClients 16\nLogLevel Connect\n",
-				       port)))
+	if (sbx_t_write_file(conf, sbx_t_fmt("Port %d\nListen 127.0.0.1\nAllow 127.0.0.1\n"
+					     "Timeout 15\nMaxClients 16\nLogLevel Connect\n",
+					     port)))
 		bail_out("write %s", conf);
 	e = sbx_t_spawn(p, argv);
 	if (e < 0)
@@ -221,8 +205,8 @@ static void curl_through_tinyproxy(void)
 		sbx_t_inet_stop(web);
 		return;
 	}
-	url = fmt("http://127.0.0.2:%s/file", sbx_t_inet_port_str(web));
-	purl = fmt("http://127.0.0.1:%d", port);
+	url = sbx_t_fmt("http://127.0.0.2:%s/file", sbx_t_inet_port_str(web));
+	purl = sbx_t_fmt("http://127.0.0.1:%d", port);
 
 	/* outside the sandbox first: the fixture itself works */
 	{
@@ -246,7 +230,7 @@ static void curl_through_tinyproxy(void)
 		LIST(CURL_PATH, "-q", "-sS", "--max-time", "15", "--noproxy", "*", url));
 	if (!is(p.code, 7, "curl straight to the server (--noproxy '*'): exit 7, no connection"))
 		sbx_t_diag_proc(&p);
-	run_cmd(&p, NULL, LIST("--allow-connect", fmt("127.0.0.1:%d", port)),
+	run_cmd(&p, NULL, LIST("--allow-connect", sbx_t_fmt("127.0.0.1:%d", port)),
 		LIST(CURL_PATH, "-q", "-sS", "--max-time", "15", url));
 	if (!is(p.code, 7, "curl without proxy settings, only the proxy allowed: exit 7"))
 		sbx_t_diag_proc(&p);
@@ -266,8 +250,8 @@ static void curl_through_tinyproxy(void)
 	is(sbx_t_inet_settled_count(web), 3, "--net isolated: only the proxied request arrived");
 
 	stop_tinyproxy(&tp);
-	if (!is(sbx_t_count_str(tp.out, fmt("GET %s", url)) +
-			sbx_t_count_str(tp.err, fmt("GET %s", url)),
+	if (!is(sbx_t_count_str(tp.out, sbx_t_fmt("GET %s", url)) +
+			sbx_t_count_str(tp.err, sbx_t_fmt("GET %s", url)),
 		3, "tinyproxy logged the three proxied requests"))
 		sbx_t_diag_proc(&tp);
 	sbx_t_inet_stop(web);
