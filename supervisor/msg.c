@@ -19,6 +19,7 @@
 #include "cmsg.h"
 #include "decide.h"
 #include "emulate.h"
+#include "fdbudget.h"
 #include "swap.h"
 #include "util.h"
 
@@ -29,6 +30,7 @@ struct sbx_msg {
 	unsigned char *ctl;
 	int fds[SBX_SCM_MAX_FD * 4];
 	size_t nfds;
+	size_t budget; /* fds reserved with sbx_fdbudget_take */
 	struct sbx_dest dest;
 };
 
@@ -39,6 +41,8 @@ static void sbx_msg_release(struct sbx_msg *s)
 	for (i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	s->nfds = 0;
+	sbx_fdbudget_give(s->budget);
+	s->budget = 0;
 	free(s->data);
 	free(s->ctl);
 	s->data = s->ctl = NULL;
@@ -49,11 +53,16 @@ static long sbx_cmsg_rights(struct sbx_call *c, struct sbx_msg *s, struct cmsghd
 {
 	size_t i, n = sbx_cmsg_nfds(cm);
 	int *fds = (int *)CMSG_DATA(cm);
+	int r;
 
 	if (n == 0)
 		return 0; /* scm_fp_copy accepts an empty SCM_RIGHTS */
 	if (n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
 		return -EINVAL;
+	r = sbx_fdbudget_take(n);
+	if (r < 0)
+		return r;
+	s->budget += n;
 	for (i = 0; i < n; i++) {
 		int fd, ours;
 

@@ -14,6 +14,7 @@
 #include "../shim/shim.h"
 #include "audit.h"
 #include "binder.h"
+#include "fdbudget.h"
 #include "log.h"
 #include "notify.h"
 #include "run.h"
@@ -213,6 +214,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		return r;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	sbx_fdbudget_init();
 
 	sup = malloc(sizeof(*sup));
 	if (!sup)

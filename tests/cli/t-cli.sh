@@ -93,5 +93,14 @@ run -v -- true
 [ $code -eq 0 ] && grep -q 'landlock:' "$T/err"
 ok $? "-v prints the Landlock plan"
 
+timeout -s KILL 10 prlimit --nofile=512:4096 "$SBX" -- sh -c 'ulimit -Sn; ulimit -Hn' >"$T/out" 2>"$T/err" </dev/null
+code=$?
+[ $code -eq 0 ] && [ "$(tr '\n' ' ' <"$T/out")" = "512 4096 " ]
+ok $? "the command keeps the fd limits it was given (the supervisor raises only its own)"
+timeout -s KILL 10 prlimit --nofile=512:4096 "$SBX" -- sh -c 'grep "open files" /proc/$PPID/limits' >"$T/out" 2>"$T/err" </dev/null
+code=$?
+[ $code -eq 0 ] && grep -Eq '^Max open files +4096 +4096 ' "$T/out"
+ok $? "the supervisor raised its own soft fd limit to the hard one (room for its work)"
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -1181,6 +1181,7 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 
 struct flood {
 	int sock, fd;
+	atomic_int refused, other; /* sends that failed: ETOOMANYREFS, anything else */
 };
 
 static void *flood_thread(void *arg)
@@ -1204,21 +1205,23 @@ static void *flood_thread(void *arg)
 	c->cmsg_len = CMSG_LEN(253 * sizeof(int));
 	for (i = 0; i < 253; i++)
 		memcpy(CMSG_DATA(c) + i * sizeof(int), &f->fd, sizeof(int));
-	sendmsg(f->sock, &mh, 0); /* blocks: the peer's queue is full */
+	if (sendmsg(f->sock, &mh, 0) == -1) /* else blocks: the peer's queue is full */
+		atomic_fetch_add(errno == ETOOMANYREFS ? &f->refused : &f->other, 1);
 	return NULL;
 }
 
 /*
  * fdflood THREADS ADDR: fill a socketpair's queue, then THREADS threads each send 253 fds on
  * it and block, so the supervisor holds up to THREADS * 253 copies while the sends wait.
- * Then connect to ADDR and pass one fd on a fresh socketpair. Detail: both results.
+ * Then connect to ADDR and pass one fd on a fresh socketpair. Detail: both results, and how
+ * many flood sends failed with ETOOMANYREFS and with anything else.
  */
 static int op_fdflood(char **av, char *d, size_t dn)
 {
 	long n = parse_long(av[0]), i;
 	struct sockaddr_un sun;
 	socklen_t len = mkaddr(&sun, av[1]);
-	struct flood f;
+	struct flood f = { 0 };
 	pthread_t th;
 	int sp[2], fd = -1, e1, e2, q[2];
 	char junk[4096] = { 0 };
@@ -1259,7 +1262,8 @@ static int op_fdflood(char **av, char *d, size_t dn)
 		memcpy(CMSG_DATA(c), &f.fd, sizeof(int));
 		e2 = sendmsg(q[0], &mh, 0) == -1 ? errno : 0;
 	}
-	snprintf(d, dn, "connect=%s sendfd=%s", e1 ? ename(e1) : "ok", e2 ? ename(e2) : "ok");
+	snprintf(d, dn, "connect=%s sendfd=%s refused=%d other=%d", e1 ? ename(e1) : "ok",
+		 e2 ? ename(e2) : "ok", atomic_load(&f.refused), atomic_load(&f.other));
 	close(fd);
 	fflush(stdout);
 	return 0;
