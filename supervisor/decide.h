@@ -22,6 +22,7 @@ struct sbx_dest {
 	char canon[PATH_MAX];	     /* UNIX_PATH: where the pin leads, for policy and messages */
 	struct sockaddr_storage out; /* the address the supervisor performs the call with */
 	socklen_t out_len;
+	bool sock_checked; /* the caller's fd is known to be a socket (see sbx_dest_judge) */
 };
 
 /*
@@ -37,7 +38,8 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 /*
  * sbx_dest_judge() - whether @d may be reached by connect/sendto/sendmsg on @sock (the
  * caller's socket): 0 to perform the call on @sock, SBX_JUDGE_OUTSIDE to perform it on a
- * socket of the supervisor's namespace swapped in, or -EPERM (reported on stderr).
+ * socket of the supervisor's namespace swapped in, -EPERM (reported on stderr), or
+ * -ENOTSOCK when @sock is not a socket and the call would not simply be performed.
  */
 long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock);
 

@@ -93,6 +93,7 @@ long sbx_emu_connect(struct sbx_call *c)
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
 	_cleanup_close_ int sock = -1;
 	struct sbx_blocking b;
+	bool unresolved = false;
 	size_t len;
 	long r;
 
@@ -100,12 +101,14 @@ long sbx_emu_connect(struct sbx_call *c)
 	if (sock < 0)
 		return sock;
 	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
-	if (r == 0 && !S_ISSOCK(sbx_fd_mode(sock)))
-		r = -ENOTSOCK;
-	if (r == 0)
-		r = sbx_dest_resolve(c, raw, len, &d);
+	if (r == 0 && (r = sbx_dest_resolve(c, raw, len, &d)) < 0)
+		unresolved = true;
 	if (!sbx_call_valid(c))
 		return SBX_NO_REPLY; /* what we read may not be the caller's */
+	/* The kernel says ENOTSOCK after reading the address and before looking the path up;
+	 * when the path resolved, the judge checks the fd where it must (decide.c). */
+	if (unresolved && !S_ISSOCK(sbx_fd_mode(sock)))
+		return -ENOTSOCK;
 	if (r < 0)
 		return r;
 	r = sbx_dest_judge(c, &d, sock);
@@ -260,6 +263,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 		r = sbx_task_read(&c->task, a->args[1], data, cap);
 	if (r == 0)
 		r = sbx_dest_resolve(c, raw, alen, &d);
+	d.sock_checked = true; /* by sbx_emu_getsock */
 	if (!sbx_call_valid(c))
 		return SBX_NO_REPLY;
 	if (r < 0)

@@ -194,6 +194,7 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 	if (r < 0)
 		return r;
 	r = sbx_dest_resolve(c, raw, namelen, &s->dest);
+	s->dest.sock_checked = true; /* by sbx_emu_getsock */
 	if (r < 0)
 		return r;
 	if (namelen > 0) {

@@ -142,3 +142,23 @@ void sbx_addr_format(const struct sbx_addr *a, char *out, size_t n)
 		break;
 	}
 }
+
+/* An absolute path with no empty, "." or ".." component: as readlink would name its end. */
+bool sbx_path_plain(const char *p)
+{
+	const char *c;
+
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	for (c = p; *c; c++) {
+		if (*c != '/')
+			continue;
+		if (c[1] == '/' || c[1] == '\0')
+			return false;
+		if (c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
+			return false;
+		if (c[1] == '.' && c[2] == '.' && (c[3] == '/' || c[3] == '\0'))
+			return false;
+	}
+	return true;
+}

@@ -5,6 +5,7 @@
 #ifndef SBX_SOCKADDR_H
 #define SBX_SOCKADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -50,5 +51,11 @@ void sbx_addr_format(const struct sbx_addr *a, char *out, size_t n);
 
 /* sbx_bytes_escape() - copy @len bytes to @out with non-printables, '\\' and '"' as \xNN. */
 void sbx_bytes_escape(const unsigned char *s, size_t len, char *out, size_t n);
+
+/*
+ * sbx_path_plain() - @p is absolute, not "/", and has no empty, "." or ".." component: a
+ * walk of it that meets no symlink ends where readlink of the result would name.
+ */
+bool sbx_path_plain(const char *p);
 
 #endif

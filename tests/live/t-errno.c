@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "../lib/harness.h"
@@ -74,6 +75,33 @@ int main(void)
 		if (!sbx_t_is_str(in.last, out.last, "%s: same result in and out (%s)", r->what,
 				  out.last))
 			sbx_t_diag_proc(&in);
+	}
+
+	/* A non-socket fd and a socket that exists: allowed (the supervisor performs the call,
+	 * the kernel says ENOTSOCK) and denied (ENOTSOCK too, and no denial is reported). */
+	{
+		const char *live = sbx_t_tmp("e/live.sock"), *other = sbx_t_tmp("other.sock");
+		struct sbx_t_server *sl = sbx_t_server_start(SOCK_STREAM, live);
+		struct sbx_t_server *so = sbx_t_server_start(SOCK_STREAM, other);
+		const char *targets[] = { live, other };
+
+		for (i = 0; i < 2; i++) {
+			const char *w = i ? "denied" : "allowed";
+
+			SBX_T_OUT(&out, "call", "connect", "fd=0", targets[i]);
+			SBX_T_IN(&in, SBX_T_OPTS("--allow-unix-socket", dir), "call", "connect",
+				 "fd=0", targets[i]);
+			if (!sbx_t_is_str(in.last, "errno ENOTSOCK",
+					  "connect on a non-socket fd to an existing %s socket: "
+					  "ENOTSOCK (outside: %s)",
+					  w, out.last))
+				sbx_t_diag_proc(&in);
+			ok(!strstr(in.err, "denied"), "%s: no denial reported for it", w);
+		}
+		is(sbx_t_server_settled_count(sl), 0, "the allowed server accepted nothing");
+		is(sbx_t_server_settled_count(so), 0, "the other server accepted nothing");
+		sbx_t_server_stop(sl);
+		sbx_t_server_stop(so);
 	}
 	return done_testing();
 }

@@ -26,6 +26,24 @@ int main(void)
 	struct sbx_addr a;
 	char out[512];
 
+	{
+		static const struct {
+			const char *p;
+			bool plain;
+		} rows[] = {
+			{ "/run/x.sock", true }, { "/a", true },	{ "/a/.b/..c/b..", true },
+			{ "/", false },		 { "", false },		{ "run/x.sock", false },
+			{ "./x", false },	 { "//run/x", false },	{ "/run//x", false },
+			{ "/run/x/", false },	 { "/run/./x", false }, { "/run/../x", false },
+			{ "/run/.", false },	 { "/run/..", false },	{ "/.", false },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			is(sbx_path_plain(rows[i].p), rows[i].plain, "sbx_path_plain(\"%s\") is %s",
+			   rows[i].p, rows[i].plain ? "true" : "false");
+	}
+
 	sbx_addr_decode(&s, 0, &a);
 	is(a.kind, SBX_ADDR_NONE, "0 bytes: no address");
 	sbx_addr_decode("\x01", 1, &a);
