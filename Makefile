@@ -16,6 +16,14 @@ CFLAGS ?=
 CPPFLAGS += -D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu17 $(OPT) $(WARN) $(HARDEN) $(SAN) $(NL_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS = -lseccomp -lpcre2-8 $(NL_LIBS) -lpthread
+# sbx-supervise itself links everything statically (static-pie: ASLR stays). Every sandboxed
+# command pays sbx's start-up, and a dynamic sbx spent most of its own on the loader: four
+# libraries mapped and relocated, libnl's constructors (doc/performance.md). STATIC=0 links
+# dynamically; sanitizer builds always do. libnl's address and protocol-name helpers, which
+# sbx never calls, make the linker warn about NSS in static programs: those lines are dropped.
+STATIC ?= 1
+BIN_LDFLAGS = $(if $(SAN),,$(if $(filter 1,$(STATIC)),-static-pie))
+BIN_LD_QUIET = statically linked applications requires at runtime|libnl_3_la-(addr|utils)\.o\): in function
 
 CORE_SRC := $(wildcard supervisor/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
@@ -81,7 +89,8 @@ $(LIB): $(CORE_OBJ)
 
 $(BIN): $(BUILD)/obj/supervisor/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(LDLIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
+	$(Q)grep -Ev '$(BIN_LD_QUIET)' $@.ld >&2 || true; rm -f $@.ld
 
 $(BUILD)/obj/nonetcheck/notify.o: supervisor/notify.c
 	@mkdir -p $(@D)

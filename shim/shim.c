@@ -25,10 +25,12 @@ static void sbx_shim_fail(int sync_fd, int err, const char *what)
 
 void sbx_shim_run(const struct sbx_shim_args *a)
 {
-	struct sock_fprog prog = { .len = a->bpf->len, .filter = a->bpf->insns };
+	static struct sock_filter insns[BPF_MAXINSNS];
+	struct sock_fprog prog = { .filter = insns };
 	struct sbx_shim_msg m = { 0 };
 	char go, what[64];
 	int listener, e;
+	ssize_t n;
 
 	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
 	 * because the parent may have died before it took effect. */
@@ -56,6 +58,10 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 	e = sbx_confine_caps(a->keep_caps);
 	if (e < 0)
 		sbx_shim_fail(a->sync_fd, -e, "drop capabilities");
+	n = read(a->sync_fd, insns, sizeof(insns));
+	if (n <= 0 || n % sizeof(insns[0]))
+		_exit(125); /* the parent could not build it and has said so */
+	prog.len = (unsigned short)(n / sizeof(insns[0]));
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
 		sbx_shim_fail(a->sync_fd, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");

@@ -1,8 +1,11 @@
 /*
  * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS, enters
- * the planned Landlock domain, drops capabilities (confine.h), installs the seccomp program
- * with a new listener, tells the parent the listener's fd number, waits for the parent's go,
- * closes its copy and executes the command.
+ * the planned Landlock domain, drops capabilities (confine.h), receives the seccomp program
+ * the parent built meanwhile, installs it with a new listener, tells the parent the
+ * listener's fd number, waits for the parent's go, closes its copy and executes the command.
+ *
+ * On the sync socket: parent → child the program (one message of instructions), child →
+ * parent a struct sbx_shim_msg, parent → child one byte, the go.
  *
  * Only this code and main() may exit on error; it runs single-threaded right after fork and
  * calls nothing that allocates after the filter is in place.
@@ -25,7 +28,6 @@ struct sbx_shim_msg {
 };
 
 struct sbx_shim_args {
-	const struct sbx_bpf *bpf;
 	int sync_fd; /* SOCK_SEQPACKET to the parent */
 	pid_t parent;
 	char *const *argv;	      /* the command */

@@ -18,11 +18,13 @@
 #include "notify.h"
 #include "syscalls.h"
 
-int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *pol, bool quiet,
+int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err)
 {
 	memset(s, 0, sizeof(*s));
-	s->listener = listener;
+	s->listener = -1;
+	pthread_mutex_init(&s->listen_lock, NULL);
+	pthread_cond_init(&s->listen_cond, NULL);
 	s->pol = pol;
 	s->quiet = quiet;
 	/* The kernel's structs may grow: size the buffers by what it says, never by ours. */
@@ -46,12 +48,6 @@ int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *po
 					     "SO_NETNS_COOKIE (Linux 5.14+) is "
 					     "needed for --net isolated");
 	}
-	/* Linux 6.6: the caller blocks as soon as it has notified us, so wake the worker on the
-	 * caller's CPU (and the caller, on the reply, on the worker's) instead of migrating work
-	 * across CPUs; on a loaded machine this keeps the round trip off the run queues of
-	 * busy CPUs. Older kernels refuse the flag, which changes nothing else. */
-	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-		    (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	sbx_bound_init(&s->bound);
 	pthread_mutex_init(&s->deny_lock, NULL);
 	pthread_mutex_init(&s->cancel_lock, NULL);
@@ -180,6 +176,29 @@ static bool sbx_listener_dead(int listener)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
 
+void sbx_notify_listen(struct sbx_sup *s, int listener)
+{
+	/* Linux 6.6: the caller blocks as soon as it has notified us, so wake the worker on the
+	 * caller's CPU (and the caller, on the reply, on the worker's) instead of migrating work
+	 * across CPUs; on a loaded machine this keeps the round trip off the run queues of
+	 * busy CPUs. Older kernels refuse the flag, which changes nothing else. */
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		    (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	pthread_mutex_lock(&s->listen_lock);
+	s->listener = listener;
+	pthread_cond_broadcast(&s->listen_cond);
+	pthread_mutex_unlock(&s->listen_lock);
+}
+
+/* The first workers start before the child has handed its listener over. */
+static void sbx_wait_listener(struct sbx_sup *s)
+{
+	pthread_mutex_lock(&s->listen_lock);
+	while (s->listener < 0)
+		pthread_cond_wait(&s->listen_cond, &s->listen_lock);
+	pthread_mutex_unlock(&s->listen_lock);
+}
+
 static void *sbx_worker(void *arg)
 {
 	struct sbx_sup *s = arg;
@@ -194,6 +213,7 @@ static void *sbx_worker(void *arg)
 		free(resp);
 		return NULL;
 	}
+	sbx_wait_listener(s);
 	for (;;) {
 		memset(n, 0, s->sizes.seccomp_notif);
 		atomic_fetch_add(&s->idle, 1);

@@ -15,12 +15,22 @@
 #define SBX_WORKERS_MAX	 256
 #define SBX_WORKERS_IDLE 4
 
-/* sbx_notify_init() - prepare @s for @listener and @pol (sizes, locks, bound set). */
-int sbx_notify_init(struct sbx_sup *s, int listener, const struct sbx_policy *pol, bool quiet,
+/*
+ * Start-up runs beside the child's own (it builds its filter and enters Landlock meanwhile):
+ * sbx_notify_init(), then sbx_notify_start() while the listener does not exist yet, then
+ * sbx_notify_listen() once it has been taken from the child.
+ */
+
+/* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet. */
+int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err);
 
-/* sbx_notify_start() - start the cancel monitor and the first workers. */
+/* sbx_notify_start() - start the cancel monitor and the first workers, which wait for the
+ * listener. */
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
+
+/* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
+void sbx_notify_listen(struct sbx_sup *s, int listener);
 
 /* sbx_notify_handle() - answer one received notification (exposed for tests and bench). */
 void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,

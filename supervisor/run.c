@@ -121,33 +121,74 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 	return 0;
 }
 
+/* The supervisor's side of start-up, while the child builds its filter and confines itself. */
+static int sbx_prepare(const struct sbx_opts *o, struct sbx_sup **out, struct sbx_error *err)
+{
+	struct sbx_sup *sup;
+	int r;
+
+	/* Nothing in the sandbox may ptrace us, read our memory or take our listener through
+	 * /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		return sbx_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
+	signal(SIGPIPE, SIG_IGN);
+	sbx_fdbudget_init();
+
+	sup = malloc(sizeof(*sup));
+	if (!sup)
+		return sbx_error_set(err, ENOMEM, "supervisor state");
+	r = sbx_notify_init(sup, &o->pol, o->quiet, err);
+	if (r == 0)
+		r = sbx_notify_start(sup, err);
+	/* Binds performed for the child go through a thread confined like it (binder.h). */
+	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_start(&o->pol.ll)) < 0)
+		r = sbx_error_set(err, -r, "start the Landlock-confined bind thread");
+	/* sup stays alive until exit: workers may be mid-call. */
+	*out = sup;
+	return r;
+}
+
+/* Wait for the child's listener and take it: 0, or -errno with @err set. */
+static int sbx_take_listener(int sync_fd, int pidfd, int *listener, struct sbx_error *err)
+{
+	struct sbx_shim_msg m = { .listener = -1 };
+	int status;
+
+	if (read(sync_fd, &m, sizeof(m)) != sizeof(m) || m.listener < 0) {
+		status = sbx_wait_status(pidfd);
+		if (m.listener < 0 && m.err)
+			return sbx_shim_error(&m, err);
+		return sbx_error_set(err, EIO, "the sandbox shim failed (status %d)", status);
+	}
+	/* Taken, not sent: the child can no longer sendmsg() anything we would see. */
+	*listener = sys_pidfd_getfd(pidfd, m.listener, 0);
+	if (*listener < 0) {
+		sbx_error_set(err, errno, "pidfd_getfd of the seccomp listener");
+		return sbx_error_hint(err, "the kernel needs pidfd_getfd (Linux 5.6+)");
+	}
+	return 0;
+}
+
 int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 {
+	_cleanup_close_ int sync_fd = -1, pidfd = -1;
 	struct sbx_bpf bpf = { 0 };
-	struct sbx_shim_msg m = { .listener = -1 };
-	_cleanup_close_ int sync_fd = -1, pidfd = -1, listener = -1;
-	struct sbx_sup *sup;
+	struct sbx_sup *sup = NULL;
 	sigset_t block, old;
-	int sp[2], r, status;
+	int sp[2], r, listener = -1;
 	pid_t pid;
 	size_t i;
 
 	r = sbx_proxy_env(&o->pol, err);
 	if (r < 0)
 		return r;
-	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, &bpf, err);
-	if (r < 0)
-		return r;
 	sbx_task_probe();
 	if (access("/proc/thread-self/fd", F_OK) == -1) {
-		sbx_bpf_free(&bpf);
 		sbx_error_set(err, errno, "/proc/thread-self/fd");
 		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
-		sbx_bpf_free(&bpf);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		return sbx_error_set(err, errno, "socketpair");
-	}
 
 	/* Blocked before fork so none is lost before the signalfd exists; the shim restores
 	 * the original mask before execve. */
@@ -156,17 +197,17 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		sigaddset(&block, sbx_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
+	/* Early, while this process is small and has no thread: the child enters its Landlock
+	 * domain while we build its filter, then installs it while we start our workers. */
 	pid = fork();
 	if (pid == -1) {
 		r = sbx_error_set(err, errno, "fork");
-		sbx_bpf_free(&bpf);
 		close(sp[0]);
 		close(sp[1]);
 		return r;
 	}
 	if (pid == 0) {
 		struct sbx_shim_args a = {
-			.bpf = &bpf,
 			.sync_fd = sp[1],
 			.parent = getppid(),
 			.argv = o->argv,
@@ -181,7 +222,6 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	}
 	close(sp[1]);
 	sync_fd = sp[0];
-	sbx_bpf_free(&bpf);
 
 	pidfd = sys_pidfd_open(pid, 0);
 	if (pidfd < 0) {
@@ -190,55 +230,25 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		waitpid(pid, NULL, 0);
 		return sbx_error_hint(err, "the kernel needs pidfd support (Linux 5.6+)");
 	}
-	if (read(sync_fd, &m, sizeof(m)) != sizeof(m) || m.listener < 0) {
-		status = sbx_wait_status(pidfd);
-		if (m.listener < 0 && m.err)
-			return sbx_shim_error(&m, err);
-		return sbx_error_set(err, EIO, "the sandbox shim failed (status %d)", status);
-	}
-	/* Taken, not sent: the child can no longer sendmsg() anything we would see. */
-	listener = sys_pidfd_getfd(pidfd, m.listener, 0);
-	if (listener < 0) {
-		r = sbx_error_set(err, errno, "pidfd_getfd of the seccomp listener");
-		kill(pid, SIGKILL);
-		sbx_wait_status(pidfd);
-		return sbx_error_hint(err, "the kernel needs pidfd_getfd (Linux 5.6+)");
-	}
-
-	/* Nothing in the sandbox may ptrace us, read our memory or take our listener through
-	 * /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target. */
-	if (prctl(PR_SET_DUMPABLE, 0) == -1) {
-		r = sbx_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
-		kill(pid, SIGKILL);
-		sbx_wait_status(pidfd);
-		return r;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	sbx_fdbudget_init();
-
-	sup = malloc(sizeof(*sup));
-	if (!sup)
-		r = sbx_error_set(err, ENOMEM, "supervisor state");
-	else
-		r = sbx_notify_init(sup, listener, &o->pol, o->quiet, err);
+	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, &bpf, err);
+	if (r == 0 && write(sync_fd, bpf.insns, bpf.len * sizeof(bpf.insns[0])) == -1)
+		r = sbx_error_set(err, errno, "send the seccomp filter to the sandbox");
+	sbx_bpf_free(&bpf);
 	if (r == 0)
-		r = sbx_notify_start(sup, err);
-	/* Binds performed for the child go through a thread confined like it (binder.h). */
-	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_start(&o->pol.ll)) < 0)
-		r = sbx_error_set(err, -r, "start the Landlock-confined bind thread");
+		r = sbx_prepare(o, &sup, err);
+	if (r == 0)
+		r = sbx_take_listener(sync_fd, pidfd, &listener, err);
+	if (r == 0) {
+		sbx_notify_listen(sup, listener);
+		sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
+		if (write(sync_fd, "g", 1) != 1)
+			r = sbx_error_set(err, errno, "start the command");
+	}
 	if (r < 0) {
-		kill(pid, SIGKILL);
+		/* By pidfd: the child may already be reaped, and its pid reused. */
+		sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		sbx_wait_status(pidfd);
 		return r;
 	}
-	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
-	if (write(sync_fd, "g", 1) != 1) {
-		r = sbx_error_set(err, errno, "start the command");
-		kill(pid, SIGKILL);
-		sbx_wait_status(pidfd);
-		return r;
-	}
-	/* sup and the listener stay alive until exit: workers may be mid-call. */
-	listener = -1;
 	return sbx_serve(pid, pidfd);
 }

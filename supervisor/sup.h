@@ -34,7 +34,9 @@ struct sbx_blocking {
 };
 
 struct sbx_sup {
-	int listener;
+	int listener; /* -1 until sbx_notify_listen(); workers wait for it on listen_cond */
+	pthread_mutex_t listen_lock;
+	pthread_cond_t listen_cond;
 	const struct sbx_policy *pol;
 	bool quiet;
 	uint64_t netns_cookie; /* the supervisor's network namespace (SO_NETNS_COOKIE) */
