@@ -62,9 +62,10 @@ static int sbx_add_port_rules(int ruleset, const uint16_t *ports, size_t n, uint
 	return 0;
 }
 
-/* The ruleset of @ll restricted to @fs_rights (and, with @all, its net rules and scopes). */
-static int sbx_confine_apply(const struct sbx_ll_plan *ll, uint64_t fs_rights, bool all, char *what,
-			     size_t n)
+/* The ruleset of @ll restricted to @fs_rights (and, with @all, its net rules and scopes):
+ * 0 with its fd in *@out (-1 when there is nothing to enforce), or -errno. */
+static int sbx_confine_ruleset(const struct sbx_ll_plan *ll, uint64_t fs_rights, bool all, int *out,
+			       char *what, size_t n)
 {
 	struct sbx_landlock_ruleset_attr attr = {
 		.handled_access_fs = ll->handled_fs & fs_rights,
@@ -77,6 +78,7 @@ static int sbx_confine_apply(const struct sbx_ll_plan *ll, uint64_t fs_rights, b
 	size_t i;
 	int r = 0;
 
+	*out = -1;
 	if (!ll->use || ll->abi < 1)
 		return 0;
 	snprintf(what, n, "landlock_create_ruleset");
@@ -100,6 +102,12 @@ static int sbx_confine_apply(const struct sbx_ll_plan *ll, uint64_t fs_rights, b
 				       LANDLOCK_ACCESS_NET_BIND_TCP);
 	if (r < 0)
 		return r;
+	*out = steal_fd(&fd);
+	return 0;
+}
+
+static int sbx_confine_restrict(const struct sbx_ll_plan *ll, int fd, char *what, size_t n)
+{
 	snprintf(what, n, "landlock_restrict_self");
 	/* ABI 7: let the kernel log the command's denials (after execve) for the audit log. */
 	if (sys_landlock_restrict_self(fd, ll->abi >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
@@ -110,13 +118,25 @@ static int sbx_confine_apply(const struct sbx_ll_plan *ll, uint64_t fs_rights, b
 
 int sbx_confine_landlock(const struct sbx_ll_plan *ll, char *what, size_t n)
 {
-	return sbx_confine_apply(ll, ~0ULL, true, what, n);
+	_cleanup_close_ int fd = -1;
+	int r = sbx_confine_ruleset(ll, ~0ULL, true, &fd, what, n);
+
+	if (r < 0 || fd < 0)
+		return r;
+	return sbx_confine_restrict(ll, fd, what, n);
 }
 
-int sbx_confine_landlock_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, char *what,
-			      size_t n)
+int sbx_confine_ruleset_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, int *ruleset,
+			     char *what, size_t n)
 {
-	return sbx_confine_apply(ll, fs_rights, false, what, n);
+	return sbx_confine_ruleset(ll, fs_rights, false, ruleset, what, n);
+}
+
+int sbx_confine_enter(const struct sbx_ll_plan *ll, int ruleset, char *what, size_t n)
+{
+	if (ruleset < 0)
+		return 0;
+	return sbx_confine_restrict(ll, ruleset, what, n);
 }
 
 static int sbx_capset_mask(uint32_t keep0, uint32_t keep1)

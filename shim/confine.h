@@ -24,12 +24,21 @@
 int sbx_confine_landlock(const struct sbx_ll_plan *ll, char *what, size_t n);
 
 /*
- * sbx_confine_landlock_only() - as sbx_confine_landlock(), but handling only @fs_rights (no
- * TCP rules, no scopes): for a supervisor thread that must do no more than the child could
- * (binder.h). Requires no_new_privs on the calling thread.
+ * sbx_confine_ruleset_only() - the ruleset sbx_confine_landlock() would enter, but handling
+ * only @fs_rights (no TCP rules, no scopes): for a supervisor thread that must do no more
+ * than the child could (binder.h). Built now, entered later with sbx_confine_enter(), so its
+ * rules see the filesystem the child's saw. Return 0 with the ruleset fd in *@ruleset (-1
+ * when there is nothing to enforce), or -errno with @what naming the step.
  */
-int sbx_confine_landlock_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, char *what,
-			      size_t n);
+int sbx_confine_ruleset_only(const struct sbx_ll_plan *ll, uint64_t fs_rights, int *ruleset,
+			     char *what, size_t n);
+
+/*
+ * sbx_confine_enter() - restrict the calling thread with @ruleset from
+ * sbx_confine_ruleset_only() (nothing when it is -1). Requires no_new_privs on the calling
+ * thread. Return 0 or -errno.
+ */
+int sbx_confine_enter(const struct sbx_ll_plan *ll, int ruleset, char *what, size_t n);
 
 /*
  * sbx_confine_caps() - empty the bounding, effective, permitted, inheritable and ambient

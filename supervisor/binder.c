@@ -18,6 +18,8 @@ static struct {
 	int state; /* 0 not started, 1 running, -errno failed to start */
 	bool pending, done;
 	const struct sbx_ll_plan *ll;
+	int ruleset; /* built by sbx_binder_prepare(), -1 for none; entered by the thread */
+	bool prepared;
 	int sock, cwd;
 	mode_t mask;
 	const void *addr;
@@ -39,8 +41,7 @@ static void *sbx_binder_main(void *arg)
 	if (unshare(CLONE_FS) == -1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		r = -errno;
 	if (r == 0)
-		r = sbx_confine_landlock_only(sbx_binder.ll, LANDLOCK_ACCESS_FS_MAKE_SOCK, what,
-					      sizeof(what));
+		r = sbx_confine_enter(sbx_binder.ll, sbx_binder.ruleset, what, sizeof(what));
 	pthread_mutex_lock(&sbx_binder.lock);
 	sbx_binder.state = r < 0 ? r : 1;
 	pthread_cond_broadcast(&sbx_binder.cond);
@@ -67,7 +68,25 @@ static void *sbx_binder_main(void *arg)
 	}
 }
 
-int sbx_binder_start(const struct sbx_ll_plan *ll)
+int sbx_binder_prepare(const struct sbx_ll_plan *ll)
+{
+	char what[64];
+	int r;
+
+	if (sbx_binder.prepared)
+		return 0;
+	sbx_binder.ll = ll;
+	r = sbx_confine_ruleset_only(ll, LANDLOCK_ACCESS_FS_MAKE_SOCK, &sbx_binder.ruleset, what,
+				     sizeof(what));
+	if (r < 0)
+		return r;
+	sbx_binder.prepared = true;
+	return 0;
+}
+
+/* The thread, at the first bind: most sandboxes never bind a path, and every thread costs
+ * start-up and exit time. */
+static int sbx_binder_start(void)
 {
 	pthread_attr_t attr;
 	pthread_t th;
@@ -75,7 +94,8 @@ int sbx_binder_start(const struct sbx_ll_plan *ll)
 
 	if (sbx_binder.state != 0)
 		return sbx_binder.state < 0 ? sbx_binder.state : 0;
-	sbx_binder.ll = ll;
+	if (!sbx_binder.prepared)
+		return -EINVAL;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&th, &attr, sbx_binder_main, NULL);
@@ -95,8 +115,9 @@ long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mas
 {
 	long r = 0;
 
+	(void)ll;
 	pthread_mutex_lock(&sbx_binder.serial);
-	r = sbx_binder_start(ll); /* normally done at start; a no-op then */
+	r = sbx_binder_start();
 	if (r < 0) {
 		pthread_mutex_unlock(&sbx_binder.serial);
 		return -EACCES; /* fail closed: no confined thread, no socket file */

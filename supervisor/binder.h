@@ -16,17 +16,18 @@
 #include "llplan.h"
 
 /*
- * sbx_binder_start() - start the thread and build its domain from @ll, once, before the
- * command runs (so its rules see the filesystem the child's rules saw). Call from one thread
- * only. Return 0 or -errno.
+ * sbx_binder_prepare() - build the thread's domain from @ll, once, before the command runs
+ * (so its rules see the filesystem the child's rules saw). Call from one thread only.
+ * Return 0 or -errno.
  */
-int sbx_binder_start(const struct sbx_ll_plan *ll);
+int sbx_binder_prepare(const struct sbx_ll_plan *ll);
 
 /*
  * sbx_binder_bind() - bind(@sock, @addr, @len) from the confined thread, relative to
- * directory @cwd with umask @mask. Serialised: one bind at a time. Starts the thread if
- * sbx_binder_start() was not called. Return 0 or -errno (EACCES where the child's domain refuses
- * the socket file).
+ * directory @cwd with umask @mask. Serialised: one bind at a time. The thread starts at the
+ * first call and enters the domain sbx_binder_prepare() built; without one, or if it cannot
+ * start, the bind fails with EACCES (fail closed). Return 0 or -errno (EACCES where the
+ * child's domain refuses the socket file).
  */
 long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mask, const void *addr,
 		     size_t len);

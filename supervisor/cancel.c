@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <poll.h>
 #include <time.h>
 
+#include "log.h"
 #include "sup.h"
 #include "syscalls.h"
 #include "util.h"
@@ -27,9 +29,35 @@ bool sbx_call_valid(const struct sbx_call *c)
 	return sbx_notif_id_valid(c->sup->listener, c->n->id);
 }
 
+static void *sbx_cancel_main(void *arg);
+static pthread_once_t sbx_cancel_once = PTHREAD_ONCE_INIT;
+static struct sbx_sup *sbx_cancel_sup;
+
+/* The monitor thread starts with the first call that may block: a sandbox that makes none
+ * (most short commands) never pays for it, at start or at exit. */
+static void sbx_cancel_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	r = pthread_create(&th, &attr, sbx_cancel_main, sbx_cancel_sup);
+	pthread_attr_destroy(&attr);
+	if (r)
+		sbx_log_warn("cannot start the cancel monitor (%s): a call the supervisor performs "
+			     "that blocks will complete even if its caller is interrupted or dies",
+			     strerror(r));
+}
+
 void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b)
 {
 	struct sbx_sup *s = c->sup;
+
+	sbx_cancel_sup = s;
+	pthread_once(&sbx_cancel_once, sbx_cancel_start);
 
 	b->thread = pthread_self();
 	b->id = c->n->id;
@@ -106,18 +134,4 @@ static void *sbx_cancel_main(void *arg)
 		pthread_mutex_unlock(&s->cancel_lock);
 	}
 	return NULL;
-}
-
-int sbx_cancel_start(struct sbx_sup *s)
-{
-	pthread_attr_t attr;
-	pthread_t th;
-	int r;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	r = pthread_create(&th, &attr, sbx_cancel_main, s);
-	pthread_attr_destroy(&attr);
-	return -r;
 }

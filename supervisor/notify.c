@@ -271,14 +271,11 @@ static void sbx_cancel_handler(int sig)
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err)
 {
 	struct sigaction sa = { .sa_handler = sbx_cancel_handler }; /* no SA_RESTART */
-	int i, r;
+	int i;
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SBX_SIG_CANCEL, &sa, NULL) == -1)
 		return sbx_error_set(err, errno, "sigaction");
-	r = sbx_cancel_start(s);
-	if (r < 0)
-		return sbx_error_set(err, -r, "start the cancel monitor");
 	for (i = 0; i < SBX_WORKERS_MIN; i++)
 		sbx_spawn_worker(s);
 	if (atomic_load(&s->workers) == 0)

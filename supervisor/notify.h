@@ -11,7 +11,8 @@
 #include "error.h"
 #include "sup.h"
 
-#define SBX_WORKERS_MIN	 2
+/* One: the first request starts a second (see above) before it is handled. */
+#define SBX_WORKERS_MIN	 1
 #define SBX_WORKERS_MAX	 256
 #define SBX_WORKERS_IDLE 4
 
@@ -25,8 +26,8 @@
 int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err);
 
-/* sbx_notify_start() - start the cancel monitor and the first workers, which wait for the
- * listener. */
+/* sbx_notify_start() - start the first workers, which wait for the listener. (The cancel
+ * monitor starts with the first call that may block, cancel.c.) */
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
 
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */

@@ -141,8 +141,8 @@ static int sbx_prepare(const struct sbx_opts *o, struct sbx_sup **out, struct sb
 	if (r == 0)
 		r = sbx_notify_start(sup, err);
 	/* Binds performed for the child go through a thread confined like it (binder.h). */
-	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_start(&o->pol.ll)) < 0)
-		r = sbx_error_set(err, -r, "start the Landlock-confined bind thread");
+	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_prepare(&o->pol.ll)) < 0)
+		r = sbx_error_set(err, -r, "prepare the Landlock domain of the bind thread");
 	/* sup stays alive until exit: workers may be mid-call. */
 	*out = sup;
 	return r;

@@ -98,7 +98,4 @@ void sbx_cancel_end(struct sbx_call *c, struct sbx_blocking *b);
  * (the caller still waits); when it returns false the caller is gone. */
 bool sbx_cancel_retry(struct sbx_call *c);
 
-/* sbx_cancel_start() - start the monitor thread. Return 0 or -errno. */
-int sbx_cancel_start(struct sbx_sup *s);
-
 #endif
