@@ -1,7 +1,7 @@
 # Benchmarks (issue 6): `make bench` (full, 6-9 min here) and `make bench-quick` (< 1 min).
 # Included from the top Makefile; reuses its flags and build/libsbx.a.
 BENCH_BUILD := $(BUILD)/bench
-BENCH_BIN := $(BENCH_BUILD)/sbx-bench $(BENCH_BUILD)/sbx-bench-launch
+BENCH_BIN := $(BENCH_BUILD)/sbx-bench $(BENCH_BUILD)/sbx-bench-launch $(BENCH_BUILD)/sbx-bench-wrap
 BENCH_RESULTS ?= bench/results
 # e.g. BENCH_ARGS="--alt sbx-base=/path/to/older/sbx-supervise" to A/B a code change
 BENCH_ARGS ?=
@@ -20,6 +20,12 @@ $(BENCH_BUILD)/sbx-bench: bench/sbx-bench.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=gnu17 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $< -lpthread
+
+# Static, like sbx-supervise: the start-up floor of any fork+exec wrapper (see its comment).
+$(BENCH_BUILD)/sbx-bench-wrap: bench/sbx-bench-wrap.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu17 -O2 $(WARN) -D_GNU_SOURCE -static-pie -o $@ $<
 
 $(BENCH_BUILD)/sbx-bench-launch: $(BUILD)/obj/bench/sbx-bench-launch.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")

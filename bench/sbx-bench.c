@@ -19,7 +19,8 @@
  *   tcp-connect PORT             socket(AF_INET) + connect 127.0.0.1:PORT + close (RST)
  *   tput threads|procs N MS      N clients make notified calls for MS ms; prints
  *                                "tput TOTAL MS C1 C2 …" (calls per client) instead
- *   spawn -- CMD [ARG...]        fork + exec CMD + wait (startup cost)
+ *   spawn -- CMD [ARG...]        fork + exec CMD + wait (startup cost); $SBX_BENCH_FD3
+ *                                names a file opened as fd 3 in the child
  * Helper, run outside any sandbox:
  *   serve-tcp PORTFILE           listen on 127.0.0.1:0, write the port, accept and close
  */
@@ -221,10 +222,19 @@ static void op_spawn(void)
 		fail("fork");
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
+		const char *fd3 = getenv("SBX_BENCH_FD3");
 
 		if (devnull >= 0) {
 			dup2(devnull, 1);
 			dup2(devnull, 2);
+		}
+		/* bwrap --seccomp 3 reads its program from fd 3: a fresh open per spawn, so the
+		 * peer is timed alone, not behind a shell that opens it. */
+		if (fd3) {
+			int fd = open(fd3, O_RDONLY);
+
+			if (fd == -1 || dup2(fd, 3) == -1)
+				_exit(126);
 		}
 		execvp(bench_argv[0], bench_argv);
 		_exit(127);
