@@ -121,7 +121,10 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 	return 0;
 }
 
-/* The supervisor's side of start-up, while the child builds its filter and confines itself. */
+static struct sbx_sup *volatile sbx_live_sup; /* written only: volatile keeps the store */
+
+/* The supervisor's side of start-up, while the child enters Landlock (and then installs the
+ * filter we send it). */
 static int sbx_prepare(const struct sbx_opts *o, struct sbx_sup **out, struct sbx_error *err)
 {
 	struct sbx_sup *sup;
@@ -143,7 +146,9 @@ static int sbx_prepare(const struct sbx_opts *o, struct sbx_sup **out, struct sb
 	/* Binds performed for the child go through a thread confined like it (binder.h). */
 	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_prepare(&o->pol.ll)) < 0)
 		r = sbx_error_set(err, -r, "prepare the Landlock domain of the bind thread");
-	/* sup stays alive until exit: workers may be mid-call. */
+	/* sup stays alive until exit: workers may be mid-call. Kept in a static, so it stays
+	 * reachable (for LeakSanitizer too) after the last worker has gone. */
+	sbx_live_sup = sup;
 	*out = sup;
 	return r;
 }
