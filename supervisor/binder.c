@@ -110,12 +110,10 @@ static int sbx_binder_start(void)
 	return r;
 }
 
-long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mask, const void *addr,
-		     size_t len)
+long sbx_binder_bind(int sock, int cwd, mode_t mask, const void *addr, size_t len)
 {
 	long r = 0;
 
-	(void)ll;
 	pthread_mutex_lock(&sbx_binder.serial);
 	r = sbx_binder_start();
 	if (r < 0) {

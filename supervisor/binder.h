@@ -29,7 +29,6 @@ int sbx_binder_prepare(const struct sbx_ll_plan *ll);
  * start, the bind fails with EACCES (fail closed). Return 0 or -errno (EACCES where the
  * child's domain refuses the socket file).
  */
-long sbx_binder_bind(const struct sbx_ll_plan *ll, int sock, int cwd, mode_t mask, const void *addr,
-		     size_t len);
+long sbx_binder_bind(int sock, int cwd, mode_t mask, const void *addr, size_t len);
 
 #endif

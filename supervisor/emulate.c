@@ -159,7 +159,7 @@ static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t 
 	 * is created by a thread confined like it (binder.h), so the kernel refuses it where
 	 * the child's rules do (EACCES). */
 	if (c->sup->pol->ll.fs_kernel)
-		r = sbx_binder_bind(&c->sup->pol->ll, sock, cwd, ids.umask, raw, len);
+		r = sbx_binder_bind(sock, cwd, ids.umask, raw, len);
 	else
 		r = bind(sock, raw, len) == -1 ? -errno : 0;
 	if (r < 0)
