@@ -127,10 +127,10 @@ static void sbx_post_signal(struct sbx_call *c)
 	}
 }
 
-void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
-		       struct seccomp_notif_resp *resp)
+static void sbx_handle(struct sbx_sup *s, const struct seccomp_notif *n,
+		       struct seccomp_notif_resp *resp, bool worker)
 {
-	struct sbx_call c = { .sup = s, .n = n, .task = { .pidfd = -1 } };
+	struct sbx_call c = { .sup = s, .n = n, .task = { .pidfd = -1 }, .deny_sock = -1 };
 	long r;
 
 	r = sbx_task_open(&c.task, n->pid);
@@ -147,6 +147,12 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 	else
 		r = -EPERM;
 
+	/* A worker counts as idle from just before its reply: the caller's next call, made the
+	 * moment the reply lands, is taken by another worker while this one is on its way back
+	 * to RECV, and must not look like "no worker left" and start a thread that the next
+	 * reply would find surplus and stop again. */
+	if (worker)
+		atomic_fetch_add(&s->idle, 1);
 	if (r != SBX_NO_REPLY) {
 		resp->id = n->id;
 		resp->flags = 0;
@@ -163,6 +169,12 @@ void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 			sbx_post_signal(&c);
 	}
 	sbx_task_close(&c.task);
+}
+
+void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
+		       struct seccomp_notif_resp *resp)
+{
+	sbx_handle(s, n, resp, false);
 }
 
 static void sbx_spawn_worker(struct sbx_sup *s);
@@ -214,11 +226,10 @@ static void *sbx_worker(void *arg)
 		return NULL;
 	}
 	sbx_wait_listener(s);
+	atomic_fetch_add(&s->idle, 1);
 	for (;;) {
 		memset(n, 0, s->sizes.seccomp_notif);
-		atomic_fetch_add(&s->idle, 1);
 		int r = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, n);
-		int idle = atomic_fetch_sub(&s->idle, 1) - 1;
 
 		if (r == -1) {
 			if (errno == ENOENT && sbx_listener_dead(s->listener))
@@ -228,12 +239,14 @@ static void *sbx_worker(void *arg)
 			sbx_log_err("seccomp notification receive failed: %s", strerror(errno));
 			break;
 		}
-		if (idle == 0)
+		/* The last idle worker took this call, which may block: start another. */
+		if (atomic_fetch_sub(&s->idle, 1) == 1)
 			sbx_spawn_worker(s);
-		sbx_notify_handle(s, n, resp);
-		if (atomic_load(&s->idle) >= SBX_WORKERS_IDLE)
-			break;
+		sbx_handle(s, n, resp, true);
+		if (atomic_load(&s->idle) > SBX_WORKERS_IDLE)
+			break; /* enough others wait (this one is counted already) */
 	}
+	atomic_fetch_sub(&s->idle, 1);
 	atomic_fetch_sub(&s->workers, 1);
 	free(n);
 	free(resp);
