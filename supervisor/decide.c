@@ -122,34 +122,16 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 	return 0;
 }
 
-/*
- * A connect reads its address before the kernel would say ENOTSOCK, so the caller's fd is
- * checked here, on the paths that need it: an allowed call performed on a non-socket fails
- * with ENOTSOCK by itself, but no denial may be recorded for one.
- */
-static long sbx_judge_sock(const struct sbx_dest *d, int sock)
-{
-	struct stat st;
-
-	if (d->sock_checked)
-		return 0;
-	return fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode) ? 0 : -ENOTSOCK;
-}
-
-static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d, int sock)
+static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 {
 	char hint[PATH_MAX + 32];
 	struct stat st;
-	long r;
 
 	const struct sbx_unix_rule *rule;
 
 	rule = sbx_pol_match_path(c->sup->pol, d->canon);
 	if (rule && !rule->pinned)
 		return 0; /* the common case: no fstat at all */
-	r = sbx_judge_sock(d, sock);
-	if (r < 0)
-		return r;
 	if (fstat(d->pin, &st) == -1)
 		return -EPERM;
 	if (rule && rule->dev == st.st_dev && rule->ino == st.st_ino)
@@ -258,11 +240,12 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 {
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
-	long r;
 
 	sbx_audit_judged(c, a, d->canon);
-	if (a->kind != SBX_ADDR_UNIX_PATH && (r = sbx_judge_sock(d, sock)) < 0)
-		return r;
+	/* A connect reads its address before the kernel would say ENOTSOCK: an allowed call
+	 * performed on a non-socket fails so by itself, and sbx_deny() checks before a denial
+	 * is recorded. */
+	c->deny_sock = d->sock_checked ? -1 : sock;
 	if (sbx_unspec_is_inet(c, a, sock)) {
 		struct sbx_dest as_inet = *d;
 
@@ -276,7 +259,7 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 	case SBX_ADDR_UNIX_UNNAMED:
 		return 0; /* names nothing: the kernel rejects or dissolves it */
 	case SBX_ADDR_UNIX_PATH:
-		return sbx_judge_path(c, d, sock);
+		return sbx_judge_path(c, d);
 	case SBX_ADDR_UNIX_ABSTRACT:
 		if (sbx_pol_match_abstract(c->sup->pol, a->name, a->name_len) ||
 		    sbx_bound_has_abstract(&c->sup->bound, a->name, a->name_len))

@@ -16,18 +16,11 @@
 #include "swap.h"
 #include "util.h"
 
-static mode_t sbx_fd_mode(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 ? st.st_mode : 0;
-}
-
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
 {
 	int sock = sbx_task_getfd(&c->task, (int)fd);
 
-	if (sock >= 0 && !S_ISSOCK(sbx_fd_mode(sock))) {
+	if (sock >= 0 && !sbx_fd_is_sock(sock)) {
 		close(sock);
 		return -ENOTSOCK;
 	}
@@ -107,7 +100,7 @@ long sbx_emu_connect(struct sbx_call *c)
 		return SBX_NO_REPLY; /* what we read may not be the caller's */
 	/* The kernel says ENOTSOCK after reading the address and before looking the path up;
 	 * when the path resolved, the judge checks the fd where it must (decide.c). */
-	if (unresolved && !S_ISSOCK(sbx_fd_mode(sock)))
+	if (unresolved && !sbx_fd_is_sock(sock))
 		return -ENOTSOCK;
 	if (r < 0)
 		return r;

@@ -63,6 +63,7 @@ struct sbx_call {
 	struct sbx_task task;
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
+	int deny_sock;	  /* an fd not yet known to be a socket, or -1: see sbx_deny() */
 
 	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
 	 * pointers live while the judge runs; with --audit=all a per-thread copy is made in
@@ -85,7 +86,8 @@ bool sbx_call_valid(const struct sbx_call *c);
  * sbx_deny() - report a denial of @c to @target (already formatted) once per call+target,
  * with @hint ("--allow-unix-socket …") or, when NULL, @reason, and record it in the audit
  * log. Return -EPERM, or 0 in learning mode (the caller then performs the call: callers must
- * return its value, never a literal -EPERM).
+ * return its value, never a literal -EPERM). If @c->deny_sock is not a socket, return
+ * -ENOTSOCK and record nothing, as the kernel would have refused the call before judging.
  */
 long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 

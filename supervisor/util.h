@@ -3,8 +3,10 @@
 #define SBX_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -49,6 +51,14 @@ static inline void sbx_fclosep(FILE **f)
 		(p) = NULL;               \
 		_tmp;                     \
 	})
+
+/* Whether @fd is a socket: the kernel's ENOTSOCK, decided where sbx answers for it. */
+static inline bool sbx_fd_is_sock(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
 
 static inline int steal_fd(int *fd)
 {

@@ -78,21 +78,23 @@ int main(void)
 	}
 
 	/* A non-socket fd and a socket that exists: allowed (the supervisor performs the call,
-	 * the kernel says ENOTSOCK) and denied (ENOTSOCK too, and no denial is reported). */
+	 * the kernel says ENOTSOCK) and denied (ENOTSOCK too, and no denial is reported); and a
+	 * denied abstract name, which is judged without a path to resolve. */
 	{
 		const char *live = sbx_t_tmp("e/live.sock"), *other = sbx_t_tmp("other.sock");
 		struct sbx_t_server *sl = sbx_t_server_start(SOCK_STREAM, live);
 		struct sbx_t_server *so = sbx_t_server_start(SOCK_STREAM, other);
-		const char *targets[] = { live, other };
+		const char *targets[] = { live, other, "@sbx-errno-denied" };
+		const char *what[] = { "allowed", "denied", "denied abstract" };
 
-		for (i = 0; i < 2; i++) {
-			const char *w = i ? "denied" : "allowed";
+		for (i = 0; i < 3; i++) {
+			const char *w = what[i];
 
 			SBX_T_OUT(&out, "call", "connect", "fd=0", targets[i]);
 			SBX_T_IN(&in, SBX_T_OPTS("--allow-unix-socket", dir), "call", "connect",
 				 "fd=0", targets[i]);
 			if (!sbx_t_is_str(in.last, "errno ENOTSOCK",
-					  "connect on a non-socket fd to an existing %s socket: "
+					  "connect on a non-socket fd, %s socket: "
 					  "ENOTSOCK (outside: %s)",
 					  w, out.last))
 				sbx_t_diag_proc(&in);
