@@ -99,7 +99,8 @@ long sbx_emu_connect(struct sbx_call *c)
 	if (!sbx_call_valid(c))
 		return SBX_NO_REPLY; /* what we read may not be the caller's */
 	/* The kernel says ENOTSOCK after reading the address and before looking the path up;
-	 * when the path resolved, the judge checks the fd where it must (decide.c). */
+	 * when the path resolved, a denial checks the fd first (sbx_deny), an allowed call
+	 * performed on a non-socket fails with ENOTSOCK by itself. */
 	if (unresolved && !sbx_fd_is_sock(sock))
 		return -ENOTSOCK;
 	if (r < 0)
