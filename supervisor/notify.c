@@ -127,8 +127,9 @@ static void sbx_post_signal(struct sbx_call *c)
 	}
 }
 
-static void sbx_handle(struct sbx_sup *s, const struct seccomp_notif *n,
-		       struct seccomp_notif_resp *resp, bool worker)
+/* Answer one received notification; called by a worker, which this counts idle again. */
+static void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
+			      struct seccomp_notif_resp *resp)
 {
 	struct sbx_call c = { .sup = s, .n = n, .task = { .pidfd = -1 }, .deny_sock = -1 };
 	long r;
@@ -151,8 +152,7 @@ static void sbx_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 	 * moment the reply lands, is taken by another worker while this one is on its way back
 	 * to RECV, and must not look like "no worker left" and start a thread that the next
 	 * reply would find surplus and stop again. */
-	if (worker)
-		atomic_fetch_add(&s->idle, 1);
+	atomic_fetch_add(&s->idle, 1);
 	if (r != SBX_NO_REPLY) {
 		resp->id = n->id;
 		resp->flags = 0;
@@ -169,12 +169,6 @@ static void sbx_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 			sbx_post_signal(&c);
 	}
 	sbx_task_close(&c.task);
-}
-
-void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
-		       struct seccomp_notif_resp *resp)
-{
-	sbx_handle(s, n, resp, false);
 }
 
 static void sbx_spawn_worker(struct sbx_sup *s);
@@ -242,7 +236,7 @@ static void *sbx_worker(void *arg)
 		/* The last idle worker took this call, which may block: start another. */
 		if (atomic_fetch_sub(&s->idle, 1) == 1)
 			sbx_spawn_worker(s);
-		sbx_handle(s, n, resp, true);
+		sbx_notify_handle(s, n, resp);
 		if (atomic_load(&s->idle) > SBX_WORKERS_IDLE)
 			break; /* enough others wait (this one is counted already) */
 	}

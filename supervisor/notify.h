@@ -33,8 +33,4 @@ int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
 void sbx_notify_listen(struct sbx_sup *s, int listener);
 
-/* sbx_notify_handle() - answer one received notification (exposed for tests and bench). */
-void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
-		       struct seccomp_notif_resp *resp);
-
 #endif
