@@ -2,8 +2,8 @@
  * filters: turn a policy into the seccomp-BPF program the shim installs.
  *
  * Lifecycle: sbx_filter_build() fills a struct sbx_bpf that the caller owns and releases with
- * sbx_bpf_free(). The supervisor builds the program after fork, while the child enters its
- * Landlock domain, and sends it the bytes; the child only has to call seccomp(2) on them.
+ * sbx_bpf_free(). The supervisor builds the program before it starts the child, which shares
+ * its memory until execve (shim.h) and only has to call seccomp(2) on the bytes.
  */
 #ifndef SBX_FILTER_H
 #define SBX_FILTER_H

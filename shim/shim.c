@@ -1,5 +1,7 @@
-/* Owns the child between fork and execve. */
+/* Owns the child between clone and execve. */
+#include <alloca.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,30 +14,35 @@
 #include "../supervisor/log.h"
 #include "../supervisor/syscalls.h"
 
-static void sbx_shim_fail(int sync_fd, int err, const char *what) __attribute__((noreturn));
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
 
-static void sbx_shim_fail(int sync_fd, int err, const char *what)
+/* The child's stack, besides execvp's argument copy for a script without #!: Landlock rules,
+ * libnl for --net isolated, execvp's PATH walk and, in the sanitizer builds, their redzones. */
+#define SBX_SHIM_STACK (128 << 10)
+
+static void sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
+	__attribute__((noreturn));
+
+static void sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
 {
-	struct sbx_shim_msg m = { .listener = -1, .err = err };
-
-	snprintf(m.what, sizeof(m.what), "%s", what);
-	(void)!write(sync_fd, &m, sizeof(m));
+	res->err = err;
+	snprintf(res->what, sizeof(res->what), "%s", what);
 	_exit(125);
 }
 
-void sbx_shim_run(const struct sbx_shim_args *a)
+static int sbx_shim_run(void *arg)
 {
-	static struct sock_filter insns[BPF_MAXINSNS];
-	struct sock_fprog prog = { .filter = insns };
-	struct sbx_shim_msg m = { 0 };
-	char go, what[64];
+	const struct sbx_shim_args *a = arg;
+	struct sock_fprog prog = { .filter = a->bpf->insns, .len = a->bpf->len };
+	char what[64];
 	int listener, e;
-	ssize_t n;
 
 	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
 	 * because the parent may have died before it took effect. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_PDEATHSIG)");
+		sbx_shim_fail(a->res, errno, "prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != a->parent)
 		_exit(125);
 	if (a->private_net) {
@@ -43,10 +50,18 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 
 		e = sbx_netns_enter(&step);
 		if (e < 0)
-			sbx_shim_fail(a->sync_fd, -e, step);
+			sbx_shim_fail(a->res, -e, step);
 	}
+	/* Nothing in the sandbox may ptrace the supervisor, read its memory or take its listener
+	 * through /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target.
+	 * Dumpability belongs to the memory, which the child shares with the supervisor until
+	 * execve, so this is the supervisor's, set before the command exists. Not earlier: a
+	 * non-dumpable process's /proc/self files belong to root, and the unprivileged
+	 * --net isolated writes its own uid_map there. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		sbx_shim_fail(a->res, errno, "prctl(PR_SET_DUMPABLE)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		sbx_shim_fail(a->sync_fd, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		sbx_shim_fail(a->res, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
 	/* The supervisor is non-dumpable, which keeps same-uid processes from its memory and
 	 * fds, but CAP_SYS_PTRACE overrides that: it goes, and a Landlock domain refuses the
@@ -54,27 +69,17 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 	 * capabilities sbx was started with. */
 	e = sbx_confine_landlock(a->ll, what, sizeof(what));
 	if (e < 0)
-		sbx_shim_fail(a->sync_fd, -e, what);
+		sbx_shim_fail(a->res, -e, what);
 	e = sbx_confine_caps(a->keep_caps);
 	if (e < 0)
-		sbx_shim_fail(a->sync_fd, -e, "drop capabilities");
-	n = read(a->sync_fd, insns, sizeof(insns));
-	if (n <= 0 || n % sizeof(insns[0]))
-		_exit(125); /* the parent could not build it and has said so */
-	prog.len = (unsigned short)(n / sizeof(insns[0]));
+		sbx_shim_fail(a->res, -e, "drop capabilities");
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
-		sbx_shim_fail(a->sync_fd, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
-
-	/* From here on connect/sendmsg are notified and nobody answers yet: only plain
-	 * reads and writes. The parent takes the listener itself with pidfd_getfd. */
-	m.listener = listener;
-	if (write(a->sync_fd, &m, sizeof(m)) != sizeof(m))
-		_exit(125);
-	if (read(a->sync_fd, &go, 1) != 1)
-		_exit(125); /* the parent failed and has said so */
-	close(listener);
-	close(a->sync_fd);
+		sbx_shim_fail(a->res, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
+	/* In the shared table: the supervisor's from here on. It is O_CLOEXEC, so execve drops
+	 * it from the copy the command gets, and the command never holds it. Until then
+	 * connect/sendmsg are notified and nobody answers yet: nothing here makes them. */
+	a->res->listener = listener;
 
 	/* Signal dispositions are the ones sbx was started with, as env(1) keeps them. */
 	sigprocmask(SIG_SETMASK, a->mask, NULL);
@@ -82,4 +87,35 @@ void sbx_shim_run(const struct sbx_shim_args *a)
 	e = errno;
 	sbx_log_err("%s: %s", a->argv[0], strerror(e));
 	_exit(e == ENOENT ? 127 : 126);
+}
+
+pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd)
+{
+	sigset_t all, mask;
+	size_t argc = 0, size;
+	char *stack;
+	pid_t pid;
+	int e;
+
+	a->res->listener = -1;
+	a->res->err = 0;
+	a->res->what[0] = '\0';
+	/* The child's stack is carved out of ours, below this frame: that memory is ours and
+	 * unused while we wait, an overflow would run into more of it rather than into another
+	 * mapping, and the sanitizers see the child on the stack of the thread it runs as. Sized
+	 * as glibc's posix_spawn sizes its own: execvp copies argv for a script without #!. */
+	while (a->argv[argc])
+		argc++;
+	size = SBX_SHIM_STACK + (argc + 2) * sizeof(char *);
+	stack = alloca(size);
+	/* No handler may run in the child on the shared memory: every signal waits until the
+	 * child has restored the command's mask right before execve (SIGKILL and SIGSTOP
+	 * cannot be blocked, and run no handler). */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = clone(sbx_shim_run, stack + size,
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD, (void *)a, pidfd);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return pid == -1 ? -e : pid;
 }

@@ -1,14 +1,18 @@
 /*
- * shim: the child side, from fork to execve. Sets PR_SET_PDEATHSIG and NO_NEW_PRIVS, enters
- * the planned Landlock domain, drops capabilities (confine.h), receives the seccomp program
- * the parent built meanwhile, installs it with a new listener, tells the parent the
- * listener's fd number, waits for the parent's go, closes its copy and executes the command.
+ * shim: the child side, from clone to execve. The child is started with
+ * CLONE_VM | CLONE_VFORK | CLONE_FILES: it runs on a stack of its own in the supervisor's
+ * memory and fd table while the supervisor waits, sets PR_SET_PDEATHSIG and NO_NEW_PRIVS,
+ * enters the planned Landlock domain, drops capabilities (confine.h), installs the seccomp
+ * program the supervisor built with a new listener, which lands in the shared fd table, and
+ * executes the command. execve gives the child its own memory and its own copy of the fd
+ * table, in which every O_CLOEXEC fd (the listener among them) is closed; that releases the
+ * supervisor, which then owns the listener. Sharing instead of forking saves the fork's page
+ * table copy and the copy-on-write faults that followed it on both sides (doc/performance.md).
  *
- * On the sync socket: parent → child the program (one message of instructions), child →
- * parent a struct sbx_shim_msg, parent → child one byte, the go.
- *
- * Only this code and main() may exit on error; it runs single-threaded right after fork and
- * calls nothing that allocates after the filter is in place.
+ * Because the memory is shared, the child's code must not leave state the supervisor would
+ * trip on: it runs while the supervisor is suspended and has no other thread, with every
+ * signal blocked until just before execve, and reports through struct sbx_shim_result.
+ * Only this code and main() may exit on error.
  */
 #ifndef SBX_SHIM_H
 #define SBX_SHIM_H
@@ -20,24 +24,31 @@
 #include "../filters/filter.h"
 #include "../supervisor/llplan.h"
 
-/* Messages on the sync socket, child → parent. */
-struct sbx_shim_msg {
-	int listener; /* fd number in the child, or -1 on failure */
-	int err;      /* errno of the failure */
+/* What the child leaves in the supervisor's memory before execve or exit. */
+struct sbx_shim_result {
+	int listener; /* the listener's number in the shared fd table, or -1 */
+	int err;      /* errno of the failure when the child stopped before execve, or 0 */
 	char what[96];
 };
 
 struct sbx_shim_args {
-	int sync_fd; /* SOCK_SEQPACKET to the parent */
 	pid_t parent;
 	char *const *argv;	      /* the command */
 	const sigset_t *mask;	      /* the signal mask to restore before execve */
 	bool private_net;	      /* --net isolated or none: a new network namespace */
 	const struct sbx_ll_plan *ll; /* the Landlock domain to enter */
 	bool keep_caps;		      /* --keep-caps */
+	const struct sbx_bpf *bpf;    /* the seccomp program to install */
+	struct sbx_shim_result *res;  /* written by the child */
 };
 
-/* sbx_shim_run() - never returns: execs the command or exits 125/126/127. */
-void sbx_shim_run(const struct sbx_shim_args *a) __attribute__((noreturn));
+/*
+ * sbx_shim_start() - start the command's process and return once it has executed the command
+ * or died trying. Must be called by the thread that will outlive the command (PDEATHSIG is tied
+ * to it) while no other thread exists. @a->res->listener >= 0 means the filter is in place and
+ * the listener is the caller's; otherwise @a->res->err says why not (0: killed, see its status).
+ * Return: the pid, with its pidfd in *@pidfd; or -errno if clone itself failed.
+ */
+pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd);
 
 #endif

@@ -18,7 +18,7 @@
 /**
  * sbx_fdbudget_init() - raise the soft RLIMIT_NOFILE to the hard one and size the budget.
  *
- * Call in the supervisor after the fork, so the command keeps the limits it was given.
+ * Call in the supervisor once the command has started, so it keeps the limits it was given.
  * Returns the fd limit the budget was sized from.
  */
 long sbx_fdbudget_init(void);

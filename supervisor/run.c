@@ -4,9 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,7 +34,7 @@ static int sbx_wait_status(int pidfd)
 }
 
 /* Why the shim could not install the filter, with what the user can do about it. */
-static int sbx_shim_error(const struct sbx_shim_msg *m, struct sbx_error *err)
+static int sbx_shim_error(const struct sbx_shim_result *m, struct sbx_error *err)
 {
 	sbx_error_set(err, m->err, "cannot sandbox the command: %s", m->what);
 	if (!strncmp(m->what, "unshare", 7) || strstr(m->what, "id maps"))
@@ -123,66 +121,50 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 
 static struct sbx_sup *volatile sbx_live_sup; /* written only: volatile keeps the store */
 
-/* The supervisor's side of start-up, while the child enters Landlock (and then installs the
- * filter we send it). */
-static int sbx_prepare(const struct sbx_opts *o, struct sbx_sup **out, struct sbx_error *err)
+/* All that can fail for a reason the user can act on, and all that must be in place before
+ * the command runs, which it does as soon as the shim is started. */
+static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struct sbx_sup **out,
+			    struct sbx_error *err)
 {
 	struct sbx_sup *sup;
 	int r;
 
-	/* Nothing in the sandbox may ptrace us, read our memory or take our listener through
-	 * /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target. */
-	if (prctl(PR_SET_DUMPABLE, 0) == -1)
-		return sbx_error_set(err, errno, "prctl(PR_SET_DUMPABLE)");
-	signal(SIGPIPE, SIG_IGN);
-	sbx_fdbudget_init();
-
+	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, bpf, err);
+	if (r < 0)
+		return r;
+	/* Binds performed for the child go through a thread confined like it (binder.h). Its
+	 * rule paths are opened now, before the command could move anything under them. */
+	if (o->pol.ll.fs_kernel && (r = sbx_binder_prepare(&o->pol.ll)) < 0)
+		return sbx_error_set(err, -r, "prepare the Landlock domain of the bind thread");
 	sup = malloc(sizeof(*sup));
 	if (!sup)
 		return sbx_error_set(err, ENOMEM, "supervisor state");
-	r = sbx_notify_init(sup, &o->pol, o->quiet, err);
-	if (r == 0)
-		r = sbx_notify_start(sup, err);
-	/* Binds performed for the child go through a thread confined like it (binder.h). */
-	if (r == 0 && o->pol.ll.fs_kernel && (r = sbx_binder_prepare(&o->pol.ll)) < 0)
-		r = sbx_error_set(err, -r, "prepare the Landlock domain of the bind thread");
 	/* sup stays alive until exit: workers may be mid-call. Kept in a static, so it stays
 	 * reachable (for LeakSanitizer too) after the last worker has gone. */
 	sbx_live_sup = sup;
 	*out = sup;
-	return r;
+	return sbx_notify_init(sup, &o->pol, o->quiet, err);
 }
 
-/* Wait for the child's listener and take it: 0, or -errno with @err set. */
-static int sbx_take_listener(int sync_fd, int pidfd, int *listener, struct sbx_error *err)
+/* The supervisor's side of start-up, while the command starts: what the command must not
+ * inherit (SIGPIPE ignored, the raised fd limit) and the threads. */
+static int sbx_after_start(struct sbx_sup *sup, struct sbx_error *err)
 {
-	struct sbx_shim_msg m = { .listener = -1 };
-	int status;
-
-	if (read(sync_fd, &m, sizeof(m)) != sizeof(m) || m.listener < 0) {
-		status = sbx_wait_status(pidfd);
-		if (m.listener < 0 && m.err)
-			return sbx_shim_error(&m, err);
-		return sbx_error_set(err, EIO, "the sandbox shim failed (status %d)", status);
-	}
-	/* Taken, not sent: the child can no longer sendmsg() anything we would see. */
-	*listener = sys_pidfd_getfd(pidfd, m.listener, 0);
-	if (*listener < 0) {
-		sbx_error_set(err, errno, "pidfd_getfd of the seccomp listener");
-		return sbx_error_hint(err, "the kernel needs pidfd_getfd (Linux 5.6+)");
-	}
-	return 0;
+	signal(SIGPIPE, SIG_IGN);
+	sbx_fdbudget_init();
+	return sbx_notify_start(sup, err);
 }
 
 int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 {
-	_cleanup_close_ int sync_fd = -1, pidfd = -1;
+	_cleanup_close_ int pidfd = -1;
 	struct sbx_bpf bpf = { 0 };
+	struct sbx_shim_result res;
 	struct sbx_sup *sup = NULL;
 	sigset_t block, old;
-	int sp[2], r, listener = -1;
 	pid_t pid;
 	size_t i;
+	int r;
 
 	r = sbx_proxy_env(&o->pol, err);
 	if (r < 0)
@@ -192,68 +174,59 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		sbx_error_set(err, errno, "/proc/thread-self/fd");
 		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
-		return sbx_error_set(err, errno, "socketpair");
+	r = sbx_before_start(o, &bpf, &sup, err);
+	if (r < 0) {
+		sbx_bpf_free(&bpf);
+		return r;
+	}
 
-	/* Blocked before fork so none is lost before the signalfd exists; the shim restores
-	 * the original mask before execve. */
+	/* Blocked before the command starts so none is lost before the signalfd exists; the
+	 * shim restores the original mask before execvp. */
 	sigemptyset(&block);
 	for (i = 0; i < ARRAY_SIZE(sbx_forwarded); i++)
 		sigaddset(&block, sbx_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
-	/* Early, while this process is small and has no thread: the child enters its Landlock
-	 * domain while we build its filter, then installs it while we start our workers. */
-	pid = fork();
-	if (pid == -1) {
-		r = sbx_error_set(err, errno, "fork");
-		close(sp[0]);
-		close(sp[1]);
-		return r;
-	}
-	if (pid == 0) {
-		struct sbx_shim_args a = {
-			.sync_fd = sp[1],
-			.parent = getppid(),
+	/* By the main thread, before any worker exists: see shim.h. */
+	pid = sbx_shim_start(
+		&(struct sbx_shim_args){
+			.parent = getpid(),
 			.argv = o->argv,
 			.mask = &old,
 			.private_net = o->pol.net == SBX_NET_ISOLATED || o->pol.net == SBX_NET_NONE,
 			.ll = &o->pol.ll,
 			.keep_caps = o->pol.keep_caps,
-		};
-
-		close(sp[0]);
-		sbx_shim_run(&a);
-	}
-	close(sp[1]);
-	sync_fd = sp[0];
-
-	pidfd = sys_pidfd_open(pid, 0);
-	if (pidfd < 0) {
-		r = sbx_error_set(err, errno, "pidfd_open");
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return sbx_error_hint(err, "the kernel needs pidfd support (Linux 5.6+)");
-	}
-	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, &bpf, err);
-	if (r == 0 && write(sync_fd, bpf.insns, bpf.len * sizeof(bpf.insns[0])) == -1)
-		r = sbx_error_set(err, errno, "send the seccomp filter to the sandbox");
+			.bpf = &bpf,
+			.res = &res,
+		},
+		&pidfd);
 	sbx_bpf_free(&bpf);
-	if (r == 0)
-		r = sbx_prepare(o, &sup, err);
-	if (r == 0)
-		r = sbx_take_listener(sync_fd, pidfd, &listener, err);
-	if (r == 0) {
-		sbx_notify_listen(sup, listener);
-		sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
-		if (write(sync_fd, "g", 1) != 1)
-			r = sbx_error_set(err, errno, "start the command");
+	if (pid < 0) {
+		r = sbx_error_set(err, -pid, "start the command (clone)");
+		if (r == -EINVAL)
+			sbx_error_hint(err, "the kernel needs CLONE_PIDFD (Linux 5.2+)");
+		return r;
 	}
+	if (res.listener < 0) {
+		int status = sbx_wait_status(pidfd);
+
+		if (res.err)
+			return sbx_shim_error(&res, err);
+		return sbx_error_set(err, EIO, "the sandbox shim failed (status %d)", status);
+	}
+
+	/* The command runs from here on; its notified calls wait until a worker receives. */
+	r = sbx_after_start(sup, err);
 	if (r < 0) {
+		/* Only a thread that could not start: the command's notified calls fail with
+		 * ENOSYS without the listener, and it is killed. */
+		close(res.listener);
 		/* By pidfd: the child may already be reaped, and its pid reused. */
 		sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		sbx_wait_status(pidfd);
 		return r;
 	}
+	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
+	sbx_notify_listen(sup, res.listener);
 	return sbx_serve(pid, pidfd);
 }
