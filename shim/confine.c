@@ -161,6 +161,7 @@ static int sbx_capset_mask(uint32_t keep0, uint32_t keep1)
 int sbx_confine_caps(bool keep)
 {
 	uint32_t mask[2] = { ~0u, ~0u };
+	bool root;
 	int cap, r;
 
 	if (keep) {
@@ -174,14 +175,26 @@ int sbx_confine_caps(bool keep)
 			return -errno;
 		return sbx_capset_mask(mask[0], mask[1]);
 	}
-	/* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability. Without
-	 * CAP_SETPCAP (not root) the bounding set cannot shrink; no_new_privs covers that. What
-	 * is already out of the set is left alone: dropping needs CAP_SETPCAP even then, and
-	 * root inside another sbx has none. */
-	for (cap = 0; (r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0; cap++)
-		if (r > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
-		    !(errno == EPERM && geteuid() != 0))
+	/* One PR_CAPBSET_DROP per capability (there is no bulk call), until EINVAL past the
+	 * kernel's last. Without CAP_SETPCAP every drop fails with EPERM, which the kernel
+	 * checks first: not root, the bounding set cannot shrink and no_new_privs covers that;
+	 * root (inside another sbx, say) is fine as long as what is left is already out. */
+	root = geteuid() == 0;
+	for (cap = 0;; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL)
+			break;
+		if (errno != EPERM)
 			return -errno;
+		if (!root)
+			break;
+		r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (r < 0)
+			break; /* past the last capability */
+		if (r > 0)
+			return -EPERM;
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
 		return -errno;
 	return sbx_capset_mask(0, 0);

@@ -46,6 +46,11 @@ static int sbx_shim_error(const struct sbx_shim_result *m, struct sbx_error *err
 		sbx_error_hint(err,
 			       "this process already runs under a seccomp listener (another "
 			       "sbx-supervise or container supervisor); nesting is not supported");
+	else if (m->err == EPERM && !strcmp(m->what, "drop capabilities"))
+		sbx_error_hint(
+			err, "as root without CAP_SETPCAP sbx cannot empty the capability bounding "
+			     "set: start it with CAP_SETPCAP, or with the set already empty "
+			     "(setpriv --bounding-set=-all)");
 	else if (m->err == EINVAL || m->err == ENOSYS)
 		sbx_error_hint(err, "the kernel needs seccomp user notification (Linux 5.0+)");
 	return -m->err;

@@ -17,6 +17,7 @@
 #include "../lib/harness.h"
 #include "../../supervisor/llplan.h"
 
+#define SETPRIV	 "/usr/bin/setpriv"
 #define RW(x)	 "--rw", (x)
 #define RO(x)	 "--ro", (x)
 #define ALLOW(x) "--allow-unix-socket", (x)
@@ -207,6 +208,41 @@ static void binds(void)
 	sbx_t_line_is(&p, "ok self", "a relative bind in a --rw working directory works");
 	SBX_T_IN(&p, SBX_T_OPTS(RW(w), "--landlock=off"), "bind", out);
 	sbx_t_line_is(&p, "ok self", "--landlock=off: no filesystem rule for binds either");
+}
+
+/* Root without CAP_SETPCAP cannot shrink its bounding set: fine when it is already empty (root
+ * inside another sandbox), refused with a hint when it is not. */
+static void root_without_setpcap(void)
+{
+	struct sbx_t_proc p;
+
+	if (geteuid() != 0 || access(SETPRIV, X_OK)) {
+		skip(4, "needs root and setpriv");
+		return;
+	}
+	{
+		const char *argv[] = {
+			SETPRIV, "--bounding-set=-all", "--inh-caps=-all", "--", sbx_t_supervise(),
+			"--",	 sbx_t_probe(),		"status",	   NULL
+		};
+
+		sbx_t_run(&p, argv);
+	}
+	if (!ok(p.code == 0 && strstr(p.last, "CapBnd=0000000000000000") &&
+			strstr(p.last, "CapEff=0000000000000000"),
+		"root with an empty bounding set and no CAP_SETPCAP: the command runs, no caps"))
+		sbx_t_diag_proc(&p);
+	{
+		const char *argv[] = { SETPRIV,	 "--bounding-set=-setpcap",
+				       "--",	 sbx_t_supervise(),
+				       "--",	 sbx_t_probe(),
+				       "status", NULL };
+
+		sbx_t_run(&p, argv);
+	}
+	is(p.code, 125, "root without CAP_SETPCAP, other capabilities bounded: exit 125");
+	ok(!p.out_len, "... and the command did not run");
+	sbx_t_has_str(p.err, "CAP_SETPCAP", "... and the message says what is missing");
 }
 
 static void hardening(void)
@@ -425,6 +461,7 @@ int main(void)
 	git_hooks();
 	binds();
 	hardening();
+	root_without_setpcap();
 	abstract_outside();
 	pinning();
 	tcp_lock();
