@@ -500,10 +500,10 @@ def report(b, prof):
     t, sb, bw, wf = (ST.get(c, {}).get("median_ns")
                      for c in ("native", "sbx", "bwrap", STARTUP_FLOOR))
     if t and sb:
-        why = ("by %.2f ms: sbx is two execs (itself, then the command) and a fork, compiles "
-               "the filter with libseccomp, enters Landlock, installs the filter and hands the "
-               "listener over (pidfd_getfd) before the command runs; /bin/true alone is one "
-               "fork+exec of a tiny binary" % ((sb - 1.5 * t) / 1e6))
+        why = ("by %.2f ms: sbx is two execs (itself, then the command, started with a "
+               "vfork-like clone), and before the command runs it builds the filter with "
+               "libseccomp, enters Landlock, drops capabilities and installs the filter; "
+               "/bin/true alone is one fork+exec of a tiny binary" % ((sb - 1.5 * t) / 1e6))
         if wf:
             why += ("; a static program that only forks, executes /bin/true and waits already "
                     "costs %.2f x /bin/true here (%s), so the target is out of reach of any "
