@@ -81,7 +81,10 @@ static int sbx_shim_run(void *arg)
 	 * connect/sendmsg are notified and nobody answers yet: nothing here makes them. */
 	a->res->listener = listener;
 
-	/* Signal dispositions are the ones sbx was started with, as env(1) keeps them. */
+	/* Signal dispositions are the ones sbx was started with, as env(1) keeps them. This
+	 * process's own, not shared with the supervisor (no CLONE_SIGHAND). */
+	if (a->chld_ignored)
+		signal(SIGCHLD, SIG_IGN);
 	sigprocmask(SIG_SETMASK, a->mask, NULL);
 	execvp(a->argv[0], a->argv);
 	e = errno;

@@ -35,6 +35,7 @@ struct sbx_shim_args {
 	pid_t parent;
 	char *const *argv;	      /* the command */
 	const sigset_t *mask;	      /* the signal mask to restore before execve */
+	bool chld_ignored;	      /* sbx was started with SIGCHLD ignored: so is the command */
 	bool private_net;	      /* --net isolated or none: a new network namespace */
 	const struct sbx_ll_plan *ll; /* the Landlock domain to enter */
 	bool keep_caps;		      /* --keep-caps */

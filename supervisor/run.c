@@ -166,6 +166,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	struct sbx_bpf bpf = { 0 };
 	struct sbx_shim_result res;
 	struct sbx_sup *sup = NULL;
+	struct sigaction chld;
 	sigset_t block, old;
 	pid_t pid;
 	size_t i;
@@ -185,6 +186,12 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		return r;
 	}
 
+	/* Ignored, the kernel would reap the command by itself and its status would be lost;
+	 * the shim gives the command the disposition sbx was started with. */
+	sigaction(SIGCHLD, NULL, &chld);
+	if (chld.sa_handler == SIG_IGN)
+		signal(SIGCHLD, SIG_DFL);
+
 	/* Blocked before the command starts so none is lost before the signalfd exists; the
 	 * shim restores the original mask before execvp. */
 	sigemptyset(&block);
@@ -198,6 +205,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			.parent = getpid(),
 			.argv = o->argv,
 			.mask = &old,
+			.chld_ignored = chld.sa_handler == SIG_IGN,
 			.private_net = o->pol.net == SBX_NET_ISOLATED || o->pol.net == SBX_NET_NONE,
 			.ll = &o->pol.ll,
 			.keep_caps = o->pol.keep_caps,
@@ -233,5 +241,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	}
 	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
 	sbx_notify_listen(sup, res.listener);
-	return sbx_serve(pid, pidfd);
+	r = sbx_serve(pid, pidfd);
+	if (r < 0)
+		sbx_error_set(err, -r, "wait for the command");
+	return r;
 }

@@ -18,6 +18,48 @@ static int run_sh(struct sbx_t_proc *p, const char *script)
 	return sbx_t_run(p, argv);
 }
 
+/* Started with SIGCHLD ignored (env --ignore-signal=CHLD, or any parent that ignores it): the
+ * kernel would reap sbx's child by itself and its status would be lost. The command keeps the
+ * disposition, as env(1) would give it. */
+static void sigchld_ignored(void)
+{
+	struct sbx_t_proc p;
+	unsigned long long ign;
+
+	{
+		const char *argv[] = { "/usr/bin/env",	  "--ignore-signal=CHLD",
+				       sbx_t_supervise(), "--",
+				       "/bin/sh",	  "-c",
+				       "exit 7",	  NULL };
+
+		if (!is(sbx_t_run(&p, argv), 7, "sbx started with SIGCHLD ignored: the status (7)"))
+			sbx_t_diag_proc(&p);
+	}
+	{
+		const char *argv[] = { "/usr/bin/env",	    "--ignore-signal=CHLD",
+				       sbx_t_supervise(),   "--",
+				       "/bin/grep",	    "^SigIgn:",
+				       "/proc/self/status", NULL };
+
+		ign = 0;
+		sbx_t_run(&p, argv);
+		sscanf(p.last, "SigIgn: %llx", &ign);
+		if (!ok(p.code == 0 && (ign & (1ULL << (SIGCHLD - 1))),
+			"... and the command has SIGCHLD ignored too, as sbx was started"))
+			sbx_t_diag_proc(&p);
+	}
+	{
+		const char *argv[] = { sbx_t_supervise(),   "--", "/bin/grep", "^SigIgn:",
+				       "/proc/self/status", NULL };
+
+		ign = ~0ULL;
+		sbx_t_run(&p, argv);
+		sscanf(p.last, "SigIgn: %llx", &ign);
+		ok(p.code == 0 && !(ign & (1ULL << (SIGCHLD - 1))),
+		   "started with SIGCHLD default, the command has it default");
+	}
+}
+
 static void exit_codes(void)
 {
 	const char *noexec = sbx_t_tmp("noexec.sh");
@@ -106,6 +148,7 @@ int main(void)
 {
 	sbx_t_init(100);
 	exit_codes();
+	sigchld_ignored();
 	forwarding();
 	return done_testing();
 }
