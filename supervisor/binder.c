@@ -10,6 +10,7 @@
 
 #include "../shim/confine.h"
 #include "binder.h"
+#include "notify.h"
 
 static struct {
 	pthread_mutex_t serial; /* one request at a time */
@@ -96,8 +97,7 @@ static int sbx_binder_start(void)
 		return sbx_binder.state < 0 ? sbx_binder.state : 0;
 	if (!sbx_binder.prepared)
 		return -EINVAL;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sbx_notify_thread_attr(&attr, 0);
 	r = pthread_create(&th, &attr, sbx_binder_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (r)

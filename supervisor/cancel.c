@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "notify.h"
 #include "sup.h"
 #include "syscalls.h"
 #include "util.h"
@@ -41,9 +42,7 @@ static void sbx_cancel_start(void)
 	pthread_t th;
 	int r;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	sbx_notify_thread_attr(&attr, 64 * 1024);
 	r = pthread_create(&th, &attr, sbx_cancel_main, sbx_cancel_sup);
 	pthread_attr_destroy(&attr);
 	if (r)

@@ -18,6 +18,19 @@
 #include "notify.h"
 #include "syscalls.h"
 
+/* The CPUs sbx may use, for threads started by bound workers. */
+static cpu_set_t sbx_all_cpus;
+
+void sbx_notify_thread_attr(pthread_attr_t *attr, size_t stack)
+{
+	pthread_attr_init(attr);
+	pthread_attr_setdetachstate(attr, PTHREAD_CREATE_DETACHED);
+	if (stack)
+		pthread_attr_setstacksize(attr, stack);
+	if (CPU_COUNT(&sbx_all_cpus))
+		pthread_attr_setaffinity_np(attr, sizeof(sbx_all_cpus), &sbx_all_cpus);
+}
+
 int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err)
 {
@@ -54,6 +67,13 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 	pthread_cond_init(&s->cancel_cond, NULL);
 	atomic_init(&s->idle, 0);
 	atomic_init(&s->workers, 0);
+	atomic_init(&s->floating, false);
+	/* The second worker goes to the second CPU: the first, floating, is often on the first. */
+	atomic_init(&s->next_cpu, 1);
+	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) == 0) {
+		s->ncpus = CPU_COUNT(&s->cpus);
+		sbx_all_cpus = s->cpus;
+	}
 	return 0;
 }
 
@@ -205,11 +225,36 @@ static void sbx_wait_listener(struct sbx_sup *s)
 	pthread_mutex_unlock(&s->listen_lock);
 }
 
+/*
+ * Place the calling worker (notify.h): true if it is the one that floats, else it is bound to
+ * the next CPU in turn. Best effort: a CPU that went away leaves the worker floating too.
+ */
+static bool sbx_worker_place(struct sbx_sup *s)
+{
+	unsigned int k;
+	cpu_set_t one;
+	int cpu;
+
+	if (s->ncpus < 2 || !atomic_exchange(&s->floating, true))
+		return s->ncpus >= 2;
+	k = atomic_fetch_add(&s->next_cpu, 1) % (unsigned int)s->ncpus;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &s->cpus) || k--)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		(void)sched_setaffinity(0, sizeof(one), &one);
+		break;
+	}
+	return false;
+}
+
 static void *sbx_worker(void *arg)
 {
 	struct sbx_sup *s = arg;
 	struct seccomp_notif *n = calloc(1, s->sizes.seccomp_notif);
 	struct seccomp_notif_resp *resp = calloc(1, s->sizes.seccomp_notif_resp);
+	bool floats;
 
 	/* Own cwd and umask, so a bind performed for one caller never races another's. */
 	if (!n || !resp || unshare(CLONE_FS) == -1) {
@@ -219,6 +264,7 @@ static void *sbx_worker(void *arg)
 		free(resp);
 		return NULL;
 	}
+	floats = sbx_worker_place(s);
 	sbx_wait_listener(s);
 	atomic_fetch_add(&s->idle, 1);
 	for (;;) {
@@ -242,6 +288,8 @@ static void *sbx_worker(void *arg)
 	}
 	atomic_fetch_sub(&s->idle, 1);
 	atomic_fetch_sub(&s->workers, 1);
+	if (floats)
+		atomic_store(&s->floating, false); /* the next worker started floats */
 	free(n);
 	free(resp);
 	return NULL;
@@ -258,9 +306,7 @@ static void sbx_spawn_worker(struct sbx_sup *s)
 		atomic_fetch_sub(&s->workers, 1);
 		return;
 	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
+	sbx_notify_thread_attr(&attr, 256 * 1024);
 	r = pthread_create(&th, &attr, sbx_worker, s);
 	pthread_attr_destroy(&attr);
 	if (r) {

@@ -4,6 +4,12 @@
  * Workers block in SECCOMP_IOCTL_NOTIF_RECV; whenever the last idle worker takes a request
  * another is started (up to SBX_WORKERS_MAX), so a call that blocks for one caller never
  * stalls the others; surplus idle workers exit.
+ *
+ * Where workers run: one floats, the others are each bound to one of the CPUs sbx may use, in
+ * turn. SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP wakes the waiting workers on the caller's CPU and
+ * the caller, on the reply, on the worker's: with every worker free to move, callers on two
+ * CPUs were drawn onto one. Bound workers stay where they are, so a caller is served by one
+ * of its own CPU; the floating one follows a lone caller wherever it runs.
  */
 #ifndef SBX_NOTIFY_H
 #define SBX_NOTIFY_H
@@ -17,9 +23,8 @@
 #define SBX_WORKERS_IDLE 4
 
 /*
- * Start-up runs beside the child's own (it builds its filter and enters Landlock meanwhile):
- * sbx_notify_init(), then sbx_notify_start() while the listener does not exist yet, then
- * sbx_notify_listen() once it has been taken from the child.
+ * Start-up: sbx_notify_init() before the command starts (what can fail for a reason the user
+ * can act on), sbx_notify_start() and sbx_notify_listen() once it runs and the listener is ours.
  */
 
 /* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet. */
@@ -29,6 +34,13 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 /* sbx_notify_start() - start the first workers, which wait for the listener. (The cancel
  * monitor starts with the first call that may block, cancel.c.) */
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
+
+/*
+ * sbx_notify_thread_attr() - initialise @attr for a detached thread with a stack of @stack
+ * bytes (0: the default) that may run on every CPU sbx may use: a thread inherits the CPU
+ * binding of the thread that starts it, and the workers that start threads are bound.
+ */
+void sbx_notify_thread_attr(pthread_attr_t *attr, size_t stack);
 
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
 void sbx_notify_listen(struct sbx_sup *s, int listener);

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,8 +44,12 @@ struct sbx_sup {
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
 
-	/* worker pool */
+	/* worker pool; where the workers run (notify.h) */
 	atomic_int idle, workers;
+	atomic_bool floating; /* a worker floats */
+	atomic_uint next_cpu; /* the next bound worker's, an index into cpus */
+	cpu_set_t cpus;	      /* the CPUs sbx may use */
+	int ncpus;
 
 	/* denial lines already printed (hashes of call + target) */
 	pthread_mutex_t deny_lock;
