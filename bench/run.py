@@ -424,7 +424,8 @@ def tput_why(T, kind):
     fs, f = gain("floor-sync"), gain("floor")
     why = ("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, which sbx sets, wakes the worker on the "
            "caller's CPU and the caller on the worker's, so callers on two CPUs are drawn "
-           "onto one")
+           "onto one; sbx binds all workers but one to the CPUs in turn, which keeps many "
+           "callers apart but not two whose worker is the floating one")
     if fs and f:
         why += ("; the kernel's round trip alone with that wake-up (floor-sync) gains %.2f x "
                 "from more clients in this run, without it (floor) %.2f x, at a lower "
