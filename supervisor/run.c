@@ -163,7 +163,7 @@ static int sbx_after_start(struct sbx_sup *sup, struct sbx_error *err)
 int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 {
 	_cleanup_close_ int pidfd = -1;
-	struct sbx_bpf bpf = { 0 };
+	_cleanup_(sbx_bpf_free) struct sbx_bpf bpf = { 0 };
 	struct sbx_shim_result res;
 	struct sbx_sup *sup = NULL;
 	struct sigaction chld;
@@ -181,10 +181,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");
 	}
 	r = sbx_before_start(o, &bpf, &sup, err);
-	if (r < 0) {
-		sbx_bpf_free(&bpf);
+	if (r < 0)
 		return r;
-	}
 
 	/* Ignored, the kernel would reap the command by itself and its status would be lost;
 	 * the shim gives the command the disposition sbx was started with. */
