@@ -5,6 +5,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +59,32 @@ static void sigchld_ignored(void)
 		ok(p.code == 0 && !(ign & (1ULL << (SIGCHLD - 1))),
 		   "started with SIGCHLD default, the command has it default");
 	}
+}
+
+/* A script without #! is run by /bin/sh, as execvp does: glibc builds the shell's argument
+ * list on the stack of the process that calls execvp, here the shim's own stack. */
+static void script_without_shebang(void)
+{
+	enum { N = 100000 };
+	const char *script = sbx_t_tmp("noshebang");
+	const char **argv = calloc(N + 4, sizeof(*argv));
+	struct sbx_t_proc p;
+	int i;
+
+	if (!argv)
+		bail_out("calloc");
+	sbx_t_write_file(script, "echo $#\n");
+	chmod(script, 0755);
+	argv[0] = sbx_t_supervise();
+	argv[1] = "--";
+	argv[2] = script;
+	for (i = 0; i < N; i++)
+		argv[3 + i] = "a";
+	sbx_t_run(&p, argv);
+	if (!ok(p.code == 0 && !strcmp(p.last, "100000"),
+		"a script without #! and 100000 arguments runs through /bin/sh"))
+		sbx_t_diag_proc(&p);
+	free(argv);
 }
 
 static void exit_codes(void)
@@ -149,6 +176,7 @@ int main(void)
 	sbx_t_init(100);
 	exit_codes();
 	sigchld_ignored();
+	script_without_shebang();
 	forwarding();
 	return done_testing();
 }
