@@ -567,21 +567,22 @@ def report(b, prof):
         if nn and ss:
             extra = ss - nn
             start = (sb - t) if (t and sb) else None
-            why = "by %.1f%% (%.1f ms per run)" % (100 * (ss / nn - 1.03), extra / 1e6)
-            if start is not None and start >= 0.5 * extra:
-                why += (": the run lasts %.0f ms, so sbx's start-up (%.1f ms more than "
-                        "/bin/true, see above) is most of the difference, not its syscalls" % (
-                            nn / 1e6, start / 1e6))
-                if ww:
-                    why += ("; %s, which only forks and executes it, measured %.3f x in the "
-                            "same run, so no wrapper meets 1.03 x on a run this short" % (
-                                STARTUP_FLOOR, ww / nn) if ww / nn > 1.03 else
-                            "; %s, which only forks and executes it, measured %.3f x" % (
-                                STARTUP_FLOOR, ww / nn))
-            else:
-                why += (": the workload makes no notified calls, so this is the filter and the "
-                        "load; bpf-only, with no supervisor, measured %.3f x in the same run" % (
-                            bb / nn if bb else float("nan")))
+            why = "by %.1f%% (%.1f ms per run; the run lasts %.0f ms)" % (
+                100 * (ss / nn - 1.03), extra / 1e6, nn / 1e6)
+            if start is not None:
+                why += (": sbx's start-up takes %.1f ms more than /bin/true alone (see "
+                        "startup), %s" % (start / 1e6, "as much as it adds in all"
+                                          if start >= extra else "most of what it adds"
+                                          if start >= 0.5 * extra else "part of what it adds"))
+            if wf and t and wf - t > 0.03 * nn:
+                why += ("; the 3%% budget, %.2f ms, is less than the start-up of %s alone "
+                        "(+%.2f ms over /bin/true), so no wrapper meets it on a run this "
+                        "short" % (0.03 * nn / 1e6, STARTUP_FLOOR, (wf - t) / 1e6))
+            rest = ["%s %.3f x" % (c, v / nn) for c, v in (("bpf-only", bb), (STARTUP_FLOOR, ww))
+                    if v]
+            if rest:
+                why += ("; runs this short vary: in the same run %s, neither of which has a "
+                        "supervisor" % " and ".join(rest))
             target("real workload %s: sbx <= 1.03 x native" % w, ss / nn <= 1.03,
                    "%.3f x" % (ss / nn), "<= 1.03 x", why)
     for kind in ("threads", "procs"):
