@@ -1,10 +1,10 @@
 /* Owns the child between clone and execve. */
-#include <alloca.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -22,14 +22,15 @@
  * libnl for --net isolated, execvp's PATH walk and, in the sanitizer builds, their redzones. */
 #define SBX_SHIM_STACK (128 << 10)
 
-static void sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
-	__attribute__((noreturn));
-
-static void sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
+/* Record why the child stops before execve; returns its exit status. Nothing in the child
+ * is noreturn: it returns from its function, and glibc's clone ends it with a plain exit
+ * syscall, so no atexit handler of the supervisor's runs in it, and a sanitizer never
+ * checks the stack of a noreturn call on a stack it does not know. */
+static int sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
 {
 	res->err = err;
 	snprintf(res->what, sizeof(res->what), "%s", what);
-	_exit(125);
+	return 125;
 }
 
 static int sbx_shim_run(void *arg)
@@ -42,15 +43,15 @@ static int sbx_shim_run(void *arg)
 	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
 	 * because the parent may have died before it took effect. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		sbx_shim_fail(a->res, errno, "prctl(PR_SET_PDEATHSIG)");
+		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != a->parent)
-		_exit(125);
+		return 125;
 	if (a->private_net) {
 		const char *step = "";
 
 		e = sbx_netns_enter(&step);
 		if (e < 0)
-			sbx_shim_fail(a->res, -e, step);
+			return sbx_shim_fail(a->res, -e, step);
 	}
 	/* Nothing in the sandbox may ptrace the supervisor, read its memory or take its listener
 	 * through /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target.
@@ -59,9 +60,9 @@ static int sbx_shim_run(void *arg)
 	 * non-dumpable process's /proc/self files belong to root, and the unprivileged
 	 * --net isolated writes its own uid_map there. */
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
-		sbx_shim_fail(a->res, errno, "prctl(PR_SET_DUMPABLE)");
+		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_DUMPABLE)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		sbx_shim_fail(a->res, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
 	/* The supervisor is non-dumpable, which keeps same-uid processes from its memory and
 	 * fds, but CAP_SYS_PTRACE overrides that: it goes, and a Landlock domain refuses the
@@ -69,13 +70,13 @@ static int sbx_shim_run(void *arg)
 	 * capabilities sbx was started with. */
 	e = sbx_confine_landlock(a->ll, what, sizeof(what));
 	if (e < 0)
-		sbx_shim_fail(a->res, -e, what);
+		return sbx_shim_fail(a->res, -e, what);
 	e = sbx_confine_caps(a->keep_caps);
 	if (e < 0)
-		sbx_shim_fail(a->res, -e, "drop capabilities");
+		return sbx_shim_fail(a->res, -e, "drop capabilities");
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
-		sbx_shim_fail(a->res, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
+		return sbx_shim_fail(a->res, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
 	/* In the shared table: the supervisor's from here on. It is O_CLOEXEC, so execve drops
 	 * it from the copy the command gets, and the command never holds it. Until then
 	 * connect/sendmsg are notified and nobody answers yet: nothing here makes them. */
@@ -89,13 +90,13 @@ static int sbx_shim_run(void *arg)
 	execvp(a->argv[0], a->argv);
 	e = errno;
 	sbx_log_err("%s: %s", a->argv[0], strerror(e));
-	_exit(e == ENOENT ? 127 : 126);
+	return e == ENOENT ? 127 : 126;
 }
 
 pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd)
 {
+	size_t argc = 0, size, page = (size_t)sysconf(_SC_PAGESIZE);
 	sigset_t all, mask;
-	size_t argc = 0, size;
 	char *stack;
 	pid_t pid;
 	int e;
@@ -103,22 +104,32 @@ pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd)
 	a->res->listener = -1;
 	a->res->err = 0;
 	a->res->what[0] = '\0';
-	/* The child's stack is carved out of ours, below this frame: that memory is ours and
-	 * unused while we wait, an overflow would run into more of it rather than into another
-	 * mapping, and the sanitizers see the child on the stack of the thread it runs as. Sized
-	 * as glibc's posix_spawn sizes its own: execvp copies argv for a script without #!. */
+	/* A stack of its own, sized as glibc's posix_spawn sizes its own (execvp copies argv for
+	 * a script without #!), above a page that faults: an overflow kills the child, which the
+	 * supervisor then reports, instead of writing into the supervisor's memory. Not carved
+	 * out of our stack: our frames, clone's own among them, lie right below any such area,
+	 * and RLIMIT_STACK may leave little room. */
 	while (a->argv[argc])
 		argc++;
-	size = SBX_SHIM_STACK + (argc + 2) * sizeof(char *);
-	stack = alloca(size);
+	size = (SBX_SHIM_STACK + (argc + 2) * sizeof(char *) + page - 1) / page * page;
+	stack = mmap(NULL, page + size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	if (mprotect(stack, page, PROT_NONE) == -1) {
+		e = errno;
+		munmap(stack, page + size);
+		return -e;
+	}
 	/* No handler may run in the child on the shared memory: every signal waits until the
 	 * child has restored the command's mask right before execve (SIGKILL and SIGSTOP
 	 * cannot be blocked, and run no handler). */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &mask);
-	pid = clone(sbx_shim_run, stack + size,
+	pid = clone(sbx_shim_run, stack + page + size,
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD, (void *)a, pidfd);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &mask, NULL);
+	munmap(stack, page + size);
 	return pid == -1 ? -e : pid;
 }

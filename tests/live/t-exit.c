@@ -87,6 +87,22 @@ static void script_without_shebang(void)
 	free(argv);
 }
 
+/* A small stack limit, as some users set: the shim's stack is not taken from sbx's own. */
+static void small_stack(void)
+{
+	struct sbx_t_proc p;
+	char script[512];
+
+	snprintf(script, sizeof(script), "ulimit -s 112 && exec %s -- /bin/sh -c 'exit 3'",
+		 sbx_t_supervise());
+	{
+		const char *argv[] = { "/bin/sh", "-c", script, NULL };
+
+		if (!is(sbx_t_run(&p, argv), 3, "sbx under ulimit -s 112: the command runs (3)"))
+			sbx_t_diag_proc(&p);
+	}
+}
+
 static void exit_codes(void)
 {
 	const char *noexec = sbx_t_tmp("noexec.sh");
@@ -177,6 +193,7 @@ int main(void)
 	exit_codes();
 	sigchld_ignored();
 	script_without_shebang();
+	small_stack();
 	forwarding();
 	return done_testing();
 }
