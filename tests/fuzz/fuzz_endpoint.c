@@ -20,13 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int n, i;
 
-	if (size > 4096)
-		return 0;
-	text = malloc(size + 1);
+	text = sbx_fuzz_text(data, size, 4096);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	n = sbx_endpoint_parse(text, e, &err);
 	if (n > 2 || (n < 0 && !err.msg[0]))
 		abort();

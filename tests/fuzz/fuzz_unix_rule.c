@@ -16,13 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int r;
 
-	if (size > 8192)
-		return 0;
-	text = malloc(size + 1);
+	text = sbx_fuzz_text(data, size, 8192);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	r = sbx_pol_add_unix(&pol, text, &err);
 	if (r < 0 && (pol.n_unix != 0 || !err.msg[0]))
 		abort();
