@@ -1096,6 +1096,19 @@ static bool set_last_pid(pid_t pid)
  * fd, making no call at all. A supervisor that judged A's call by reading B's memory would
  * connect B's socket to ALLOWED. Detail: how many rounds reused the PID.
  */
+/* A pidreuse child's set-up: a socket on RACE_FD, and @addr in its own private copy of the page
+ * at @x (so the other child's write cannot change it), which it returns. */
+static struct sockaddr_un *pidreuse_child(struct sockaddr_un *x, const struct sockaddr_un *addr,
+					  socklen_t len)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	x = mmap(x, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	memcpy(x, addr, len);
+	dup2(s, RACE_FD);
+	return x;
+}
+
 static int op_pidreuse(char **av, char *d, size_t dn)
 {
 	long n = parse_long(av[0]), i, reused = 0;
@@ -1126,13 +1139,7 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 
 			a = fork();
 			if (a == 0) {
-				int s = socket(AF_UNIX, SOCK_STREAM, 0);
-
-				/* a private copy of the page, so B's write cannot change it */
-				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-				memcpy(x, &sd, dlen);
-				dup2(s, RACE_FD);
+				x = pidreuse_child(x, &sd, dlen);
 				if (write(ready[1], "r", 1) != 1)
 					_exit(1);
 				syscall(SYS_connect, RACE_FD, x, dlen);
@@ -1150,12 +1157,7 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 				_exit(2);
 			b = fork();
 			if (b == 0) {
-				int s = socket(AF_UNIX, SOCK_STREAM, 0);
-
-				x = mmap(x, 4096, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-				memcpy(x, &sa, alen);
-				dup2(s, RACE_FD);
+				pidreuse_child(x, &sa, alen);
 				for (;;)
 					pause();
 			}
