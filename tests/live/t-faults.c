@@ -204,21 +204,13 @@ static void pid_reuse(void)
 	const char *a = sbx_t_tmp("pa.sock"), *dn = sbx_t_tmp("pd.sock");
 	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, a);
 	struct sbx_t_server *sd = sbx_t_server_start(SOCK_STREAM, dn);
-	const char *argv[] = { "/usr/bin/unshare",
-			       "--pid",
-			       "--fork",
-			       "--mount-proc",
+	const char *argv[] = { "/usr/bin/unshare", "--pid", "--fork", "--mount-proc",
 			       sbx_t_supervise(),
-			       "--allow-unix-socket",
-			       a,
-			       "--",
-			       sbx_t_probe(),
-			       "pidreuse",
-			       "300",
-			       a,
-			       dn,
-			       "here",
-			       NULL };
+			       /* The probe recycles PIDs through ns_last_pid: it needs to
+				* write there, and CAP_SYS_ADMIN (or CHECKPOINT_RESTORE) to. */
+			       "--keep-caps", "--rw", "/proc/sys/kernel/ns_last_pid",
+			       "--allow-unix-socket", a, "--", sbx_t_probe(), "pidreuse", "300", a,
+			       dn, "here", NULL };
 	struct sbx_t_proc p;
 	long reused;
 
