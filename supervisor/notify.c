@@ -18,7 +18,8 @@
 #include "notify.h"
 #include "syscalls.h"
 
-/* The CPUs sbx may use, for threads started by bound workers. */
+/* The CPUs sbx may use (sbx_notify_init): where workers are bound, and what the threads bound
+ * workers start get back. */
 static cpu_set_t sbx_all_cpus;
 
 void sbx_notify_thread_attr(pthread_attr_t *attr, size_t stack)
@@ -70,10 +71,8 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 	atomic_init(&s->floating, false);
 	/* The second worker goes to the second CPU: the first, floating, is often on the first. */
 	atomic_init(&s->next_cpu, 1);
-	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) == 0) {
-		s->ncpus = CPU_COUNT(&s->cpus);
-		sbx_all_cpus = s->cpus;
-	}
+	if (sched_getaffinity(0, sizeof(sbx_all_cpus), &sbx_all_cpus) == -1)
+		CPU_ZERO(&sbx_all_cpus); /* no binding at all */
 	return 0;
 }
 
@@ -231,15 +230,15 @@ static void sbx_wait_listener(struct sbx_sup *s)
  */
 static bool sbx_worker_place(struct sbx_sup *s)
 {
+	int cpu, ncpus = CPU_COUNT(&sbx_all_cpus);
 	unsigned int k;
 	cpu_set_t one;
-	int cpu;
 
-	if (s->ncpus < 2 || !atomic_exchange(&s->floating, true))
-		return s->ncpus >= 2;
-	k = atomic_fetch_add(&s->next_cpu, 1) % (unsigned int)s->ncpus;
+	if (ncpus < 2 || !atomic_exchange(&s->floating, true))
+		return ncpus >= 2;
+	k = atomic_fetch_add(&s->next_cpu, 1) % (unsigned int)ncpus;
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &s->cpus) || k--)
+		if (!CPU_ISSET(cpu, &sbx_all_cpus) || k--)
 			continue;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,9 +46,7 @@ struct sbx_sup {
 	/* worker pool; where the workers run (notify.h) */
 	atomic_int idle, workers;
 	atomic_bool floating; /* a worker floats */
-	atomic_uint next_cpu; /* the next bound worker's, an index into cpus */
-	cpu_set_t cpus;	      /* the CPUs sbx may use */
-	int ncpus;
+	atomic_uint next_cpu; /* the next bound worker's: which of the CPUs sbx may use */
 
 	/* denial lines already printed (hashes of call + target) */
 	pthread_mutex_t deny_lock;
