@@ -228,8 +228,7 @@ static bool sbx_json_array(char *out, size_t n, char *const *v, size_t count)
 void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd)
 {
 	_cleanup_free_ char **rules = NULL;
-	_cleanup_free_ char *arr = NULL;
-	char buf[SBX_AUDIT_REC_MAX];
+	_cleanup_free_ char *arr = NULL, *buf = NULL;
 	struct sbx_json j;
 	size_t i, n = 0, argc = 0;
 	char why[256];
@@ -244,14 +243,16 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 	} else if (sbx_audit.cfg.verbose) {
 		sbx_log_err("Landlock denials of this sandbox's domain are in this log");
 	}
-	/* Not the hot path: the summary may allocate. */
+	/* Not the hot path: the summary may allocate. On the heap, not the main thread's stack,
+	 * which a user's RLIMIT_STACK may keep small. */
+	buf = malloc(SBX_AUDIT_REC_MAX);
 	arr = malloc(SBX_AUDIT_REC_MAX / 2);
 	rules = calloc(pol->n_unix + pol->n_unix_res + 1, sizeof(*rules));
-	if (!arr || !rules) {
+	if (!buf || !arr || !rules) {
 		sbx_audit_fail(ENOMEM);
 		return;
 	}
-	sbx_audit_json_head(&j, buf, sizeof(buf), "start");
+	sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "start");
 	sbx_json_cstr(&j, "version", SBX_VERSION);
 	sbx_json_int(&j, "pid", getpid());
 	sbx_json_cstr(&j, "audit", sbx_audit.cfg.mode == SBX_AUDIT_ALL ? "all" : "deny");
@@ -589,13 +590,16 @@ static void sbx_audit_summary(void)
 
 int sbx_audit_finish(int status)
 {
-	char buf[SBX_AUDIT_REC_MAX];
+	_cleanup_free_ char *buf = NULL;
 	struct sbx_json j;
 	int ret = status;
 
 	sbx_audit_ll_stop(200);
-	if (sbx_audit.fd >= 0) {
-		sbx_audit_json_head(&j, buf, sizeof(buf), "exit");
+	/* The heap, as in sbx_audit_begin: this runs on the main thread. */
+	if (sbx_audit.fd >= 0 && !(buf = malloc(SBX_AUDIT_REC_MAX)))
+		sbx_audit_fail(ENOMEM);
+	else if (sbx_audit.fd >= 0) {
+		sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "exit");
 		sbx_json_int(&j, "status", status);
 		sbx_json_int(&j, "deny", (long long)atomic_load(&sbx_audit.n_deny));
 		sbx_json_int(&j, "would_deny", (long long)atomic_load(&sbx_audit.n_would));

@@ -257,7 +257,8 @@ static int sbx_ll_audit_enabled(void)
 
 int sbx_audit_ll_start(pid_t child, char *why, size_t n)
 {
-	int abi = sbx_ll_abi(), enabled;
+	int abi = sbx_ll_abi(), enabled, r;
+	pthread_attr_t attr;
 
 	if (abi < 7) {
 		snprintf(why, n, "the kernel's Landlock ABI is %d, audit records need 7", abi);
@@ -292,7 +293,13 @@ int sbx_audit_ll_start(pid_t child, char *why, size_t n)
 		sbx_ll.sk = NULL;
 		return -1;
 	}
-	if (pthread_create(&sbx_ll.thread, NULL, sbx_ll_main, NULL) != 0) {
+	/* A stack of its own size: glibc's default is the user's RLIMIT_STACK, which may be
+	 * smaller than the records this thread builds. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&sbx_ll.thread, &attr, sbx_ll_main, NULL);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
 		snprintf(why, n, "cannot start a thread");
 		nl_socket_free(sbx_ll.sk);
 		sbx_ll.sk = NULL;

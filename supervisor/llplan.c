@@ -83,6 +83,9 @@ static int sbx_ll_type(void *ctx, const char *path)
 
 const struct sbx_fsr_ops sbx_ll_fs_ops = { sbx_ll_list, sbx_ll_type };
 
+/* Four fixed devices and sbx's own stdin, stdout and stderr. */
+#define SBX_LL_DEVS 7
+
 /* The files written to without being created: the null devices, /dev/tty, the terminal, and
  * the files sbx's own stdin, stdout and stderr are (a command reopening /dev/stdout reopens
  * that file by path, which Landlock checks like any other open). */
@@ -118,16 +121,19 @@ static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
 
 static int sbx_ll_build_fs(struct sbx_policy *pol, uint64_t handled)
 {
-	char devs[7][PATH_MAX];
-	const char *dev[7];
-	size_t n_dev = sbx_ll_devices(devs, ARRAY_SIZE(devs)), i;
+	/* 28 KB: the heap, not the main thread's stack, which a user's RLIMIT_STACK may keep
+	 * small. */
+	_cleanup_free_ char(*devs)[PATH_MAX] = calloc(SBX_LL_DEVS, PATH_MAX);
+	const char *dev[SBX_LL_DEVS];
+	size_t n_dev, i;
 	_cleanup_free_ const char **paths = calloc(pol->n_fs + pol->n_unix + 1, sizeof(*paths));
 	const char **unix_allow;
 	size_t n_rw = 0, n_ro = 0, n_deny = 0, n_unix = 0;
 	struct sbx_fsr_input in = { .handled = handled };
 
-	if (!paths)
+	if (!paths || !devs)
 		return -ENOMEM;
+	n_dev = sbx_ll_devices(devs, SBX_LL_DEVS);
 	/* one array, three runs: rw, then ro, then deny */
 	for (i = 0; i < pol->n_fs; i++)
 		if (pol->fs_paths[i].kind == SBX_FS_RW)
