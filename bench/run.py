@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import signal
@@ -107,7 +108,8 @@ class Bench:
         self.server = None
         self.port = None
         self.results = {}  # workload -> config -> list of per-iteration ns
-        self.tput = {}  # "threads N" -> config -> list of (calls/s, min share)
+        # "threads N" -> config -> list of (calls/s, min share, CPU us per call, CPUs busy)
+        self.tput = {}
         self.startup = {}
         self.real = {}
         self.start_tcp_server()
@@ -170,6 +172,9 @@ class Bench:
             fd = os.open(self.bpf_tcp_file if tcp else self.bpf_file, os.O_RDONLY)
             os.dup2(fd, 3, inheritable=True)
             fds = (3,)
+        # CPU time of every process of the run (all are waited for by their parents), for
+        # the CPU each throughput call costs and how many CPUs were kept busy.
+        ru0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
         try:
             p = subprocess.run(pre + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=timeout, pass_fds=fds, cwd=self.tmp,
@@ -179,6 +184,9 @@ class Bench:
         finally:
             if fd >= 0:
                 close_fd3(fd)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_cpu = (ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime,
+                         time.monotonic() - t0)
         if p.returncode != 0:
             why = (p.stdout.strip().splitlines() or [""])[-1]
             err = [l for l in p.stderr.strip().splitlines() if "warning" not in l]
@@ -276,8 +284,10 @@ class Bench:
         v = out.split()
         total, elapsed, per = int(v[1]), float(v[2]), [int(x) for x in v[3:]]
         mean = total / len(per)
+        cpu, wall = self.last_cpu
         self.tput.setdefault(w, {}).setdefault(c, []).append(
-            (total / (elapsed / 1000.0), min(per) / mean if mean else 0.0))
+            (total / (elapsed / 1000.0), min(per) / mean if mean else 0.0,
+             cpu * 1e6 / total if total else 0.0, cpu / wall if wall else 0.0))
 
     def do_startup(self, c):
         env = None
@@ -477,7 +487,22 @@ def tput_why(T, kind):
         return max(r.values()) / r[1] if 1 in r and len(r) > 1 else None
 
     fs, f = gain("floor-sync"), gain("floor")
-    why = ("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, which sbx sets, wakes the worker on the "
+    rows = {int(w.split()[1]): T[w]["sbx"] for w in T if w.startswith(kind) and "sbx" in T[w]}
+    cpu = ""
+    if 1 in rows and len(rows) > 1:
+        n = max(rows, key=lambda k: rows[k]["calls_per_s"])
+        one, best = rows[1], rows[n]
+        cpu = ("one client keeps %.2f CPUs busy at %.1f us of CPU per call (the caller and its "
+               "worker take turns on one CPU); the best rate, %d clients, %.2f CPUs at %.1f us "
+               "per call, so " % (one["cpus_busy"], one["cpu_us_per_call"], n,
+                                 best["cpus_busy"], best["cpu_us_per_call"]))
+        if best["cpus_busy"] < 0.85 * (os.cpu_count() or 1):
+            cpu += "part of the CPUs stays idle and "
+        cpu += ("a call costs %.0f%% more CPU than with one client (profile: CPU per "
+                "call). " % (100.0 * (best["cpu_us_per_call"] / one["cpu_us_per_call"] - 1)
+                             if one["cpu_us_per_call"] else 0.0))
+        cpu = cpu[0].upper() + cpu[1:]
+    why = cpu + ("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, which sbx sets, wakes the worker on the "
            "caller's CPU and the caller on the worker's, so callers on two CPUs are drawn "
            "onto one; sbx binds all workers but one to the CPUs in turn, which keeps many "
            "callers apart but not two whose worker is the floating one")
@@ -486,8 +511,9 @@ def tput_why(T, kind):
                 "from more clients in this run, without it (floor) %.2f x, at a lower "
                 "one-client rate" % (fs, f))
     return why + (". Without the flag sbx's one-client rate falls by about a third; switching "
-                  "it by load was tried and lost more with 8 clients than it won with 2 "
-                  "(doc/performance.md)")
+                  "it by load was tried and lost more with 8 clients than it won with 2; a "
+                  "worker bound to every CPU from the start meets this ratio only by being "
+                  "slower with one client and with two (doc/performance.md)")
 
 
 def report(b, prof):
@@ -495,7 +521,9 @@ def report(b, prof):
     ST = {c: stats(v) for c, v in b.startup.items()}
     R = {w: {c: stats(v) for c, v in cs.items()} for w, cs in b.real.items()}
     T = {w: {c: {"calls_per_s": statistics.median(x[0] for x in v),
-                 "min_share": min(x[1] for x in v)} for c, v in cs.items()}
+                 "min_share": min(x[1] for x in v),
+                 "cpu_us_per_call": statistics.median(x[2] for x in v),
+                 "cpus_busy": statistics.median(x[3] for x in v)} for c, v in cs.items()}
          for w, cs in b.tput.items()}
 
     def med(tab, w, c):
@@ -687,6 +715,21 @@ def write_md(b, d, path):
         for c in tc:
             t = d["throughput"][w].get(c)
             row.append("%d (%.2f)" % (t["calls_per_s"], t["min_share"]) if t else "–")
+        L.append("| %s | %s |" % (w, " | ".join(row)))
+    L.append("\n### Profile: CPU per call\n")
+    L.append("CPU time of every process of a throughput run (clients, supervisor or tracer, "
+             "kernel time included; from the run's rusage) per call, µs, and the CPUs kept "
+             "busy on average (CPU time over wall time, of %d; start-up included, ~2%% of a "
+             "run). A rate that does not grow with clients either leaves CPUs idle or pays "
+             "more CPU per call.\n" % (d["meta"]["cpus"] or 0))
+    L.append("| clients | " + " | ".join(tc) + " |")
+    L.append("|---|" + "---|" * len(tc))
+    for w in sorted(d["throughput"], key=lambda x: (x.split()[0], int(x.split()[1]))):
+        row = []
+        for c in tc:
+            t = d["throughput"][w].get(c)
+            row.append("%.1f µs, %.2f CPUs" % (t["cpu_us_per_call"], t["cpus_busy"])
+                       if t and "cpus_busy" in t else "–")
         L.append("| %s | %s |" % (w, " | ".join(row)))
     L.append("\n## Startup (ms per spawn of `/bin/true`, median (p10–p90))\n")
     sc = [c for c in cfgs + [STARTUP_FLOOR] if c in d["startup"]]
