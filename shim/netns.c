@@ -118,18 +118,21 @@ static int sbx_sysfs_remount(const char **what)
 	return 0;
 }
 
-int sbx_netns_enter(const char **what)
+int sbx_netns_create(const char **what)
 {
-	int r;
-
 	/* Root (or CAP_SYS_ADMIN) needs no user namespace; fall back to one when refused. */
 	if (unshare(CLONE_NEWNET) == -1) {
 		if (errno != EPERM)
 			return *what = "unshare(CLONE_NEWNET)", -errno;
-		r = sbx_userns_enter(what);
-		if (r < 0)
-			return r;
+		return sbx_userns_enter(what);
 	}
+	return 0;
+}
+
+int sbx_netns_setup(const char **what)
+{
+	int r;
+
 	r = sbx_lo_up(what);
 	if (r < 0)
 		return r;

@@ -6,8 +6,16 @@
 #ifndef SBX_NETNS_H
 #define SBX_NETNS_H
 
-/* sbx_netns_enter() - unshare the network namespace and bring lo up. On failure return
- * -errno and point *what at the step that failed. */
-int sbx_netns_enter(const char **what);
+/*
+ * sbx_netns_create() - enter a new network namespace: directly with CAP_SYS_ADMIN, else
+ * inside a new user namespace. On failure return -errno and point *what at the step.
+ */
+int sbx_netns_create(const char **what);
+
+/*
+ * sbx_netns_setup() - bring lo up in the namespace just entered, and remount /sys for it (a
+ * warning only, when that fails). On failure return -errno and point *what at the step.
+ */
+int sbx_netns_setup(const char **what);
 
 #endif

@@ -26,9 +26,11 @@
  * is noreturn: it returns from its function, and glibc's clone ends it with a plain exit
  * syscall, so no atexit handler of the supervisor's runs in it, and a sanitizer never
  * checks the stack of a noreturn call on a stack it does not know. */
-static int sbx_shim_fail(struct sbx_shim_result *res, int err, const char *what)
+static int sbx_shim_fail(struct sbx_shim_result *res, enum sbx_shim_step step, int err,
+			 const char *what)
 {
 	res->err = err;
+	res->step = step;
 	snprintf(res->what, sizeof(res->what), "%s", what);
 	return 125;
 }
@@ -43,15 +45,18 @@ static int sbx_shim_run(void *arg)
 	/* Fail closed: if the supervisor dies, so does the command. Checked after the prctl,
 	 * because the parent may have died before it took effect. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_PDEATHSIG)");
+		return sbx_shim_fail(a->res, SBX_STEP_PROCESS, errno, "prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != a->parent)
 		return 125;
 	if (a->private_net) {
 		const char *step = "";
 
-		e = sbx_netns_enter(&step);
+		e = sbx_netns_create(&step);
 		if (e < 0)
-			return sbx_shim_fail(a->res, -e, step);
+			return sbx_shim_fail(a->res, SBX_STEP_NAMESPACE, -e, step);
+		e = sbx_netns_setup(&step);
+		if (e < 0)
+			return sbx_shim_fail(a->res, SBX_STEP_NETWORK, -e, step);
 	}
 	/* Nothing in the sandbox may ptrace the supervisor, read its memory or take its listener
 	 * through /proc/<pid>/fd or pidfd_getfd: same-uid access needs a dumpable target.
@@ -60,9 +65,9 @@ static int sbx_shim_run(void *arg)
 	 * non-dumpable process's /proc/self files belong to root, and the unprivileged
 	 * --net isolated writes its own uid_map there. */
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
-		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_DUMPABLE)");
+		return sbx_shim_fail(a->res, SBX_STEP_PROCESS, errno, "prctl(PR_SET_DUMPABLE)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return sbx_shim_fail(a->res, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+		return sbx_shim_fail(a->res, SBX_STEP_PROCESS, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
 	/* The supervisor is non-dumpable, which keeps same-uid processes from its memory and
 	 * fds, but CAP_SYS_PTRACE overrides that: it goes, and a Landlock domain refuses the
@@ -70,13 +75,14 @@ static int sbx_shim_run(void *arg)
 	 * capabilities sbx was started with. */
 	e = sbx_confine_landlock(a->ll, what, sizeof(what));
 	if (e < 0)
-		return sbx_shim_fail(a->res, -e, what);
+		return sbx_shim_fail(a->res, SBX_STEP_LANDLOCK, -e, what);
 	e = sbx_confine_caps(a->keep_caps);
 	if (e < 0)
-		return sbx_shim_fail(a->res, -e, "drop capabilities");
+		return sbx_shim_fail(a->res, SBX_STEP_CAPS, -e, "drop capabilities");
 	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (listener == -1)
-		return sbx_shim_fail(a->res, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
+		return sbx_shim_fail(a->res, SBX_STEP_SECCOMP, errno,
+				     "seccomp(SECCOMP_SET_MODE_FILTER)");
 	/* In the shared table: the supervisor's from here on. It is O_CLOEXEC, so execve drops
 	 * it from the copy the command gets, and the command never holds it. Until then
 	 * connect/sendmsg are notified and nobody answers yet: nothing here makes them. */
@@ -103,6 +109,7 @@ pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd)
 
 	a->res->listener = -1;
 	a->res->err = 0;
+	a->res->step = SBX_STEP_NONE;
 	a->res->what[0] = '\0';
 	/* A stack of its own, sized as glibc's posix_spawn sizes its own (execvp copies argv for
 	 * a script without #!), above a page that faults: an overflow kills the child, which the

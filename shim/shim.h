@@ -24,11 +24,23 @@
 #include "../filters/filter.h"
 #include "../supervisor/llplan.h"
 
+/* Where the child stopped before execve: what the supervisor's message explains. */
+enum sbx_shim_step {
+	SBX_STEP_NONE,	    /* it did not stop */
+	SBX_STEP_PROCESS,   /* prctl: parent-death signal, non-dumpable, no_new_privs */
+	SBX_STEP_NAMESPACE, /* creating the network namespace (and a user namespace for it) */
+	SBX_STEP_NETWORK,   /* setting up the new namespace: lo */
+	SBX_STEP_LANDLOCK,  /* entering the Landlock domain */
+	SBX_STEP_CAPS,	    /* dropping capabilities */
+	SBX_STEP_SECCOMP,   /* installing the filter */
+};
+
 /* What the child leaves in the supervisor's memory before execve or exit. */
 struct sbx_shim_result {
-	int listener; /* the listener's number in the shared fd table, or -1 */
-	int err;      /* errno of the failure when the child stopped before execve, or 0 */
-	char what[96];
+	int listener;		 /* the listener's number in the shared fd table, or -1 */
+	int err;		 /* errno of the failure when it stopped before execve, or 0 */
+	enum sbx_shim_step step; /* where it stopped */
+	char what[96];		 /* the call or action that failed, for the message */
 };
 
 struct sbx_shim_args {

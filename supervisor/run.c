@@ -37,22 +37,38 @@ static int sbx_wait_status(int pidfd)
 static int sbx_shim_error(const struct sbx_shim_result *m, struct sbx_error *err)
 {
 	sbx_error_set(err, m->err, "cannot sandbox the command: %s", m->what);
-	if (!strncmp(m->what, "unshare", 7) || strstr(m->what, "id maps"))
-		sbx_error_hint(err,
-			       "--net isolated and none need a network namespace: run as root, "
-			       "or allow unprivileged user namespaces "
-			       "(sysctl kernel.unprivileged_userns_clone=1, AppArmor)");
-	else if (m->err == EBUSY)
-		sbx_error_hint(err,
-			       "this process already runs under a seccomp listener (another "
-			       "sbx-supervise or container supervisor); nesting is not supported");
-	else if (m->err == EPERM && !strcmp(m->what, "drop capabilities"))
-		sbx_error_hint(
-			err, "as root without CAP_SETPCAP sbx cannot empty the capability bounding "
-			     "set: start it with CAP_SETPCAP, or with the set already empty "
-			     "(setpriv --bounding-set=-all)");
-	else if (m->err == EINVAL || m->err == ENOSYS)
-		sbx_error_hint(err, "the kernel needs seccomp user notification (Linux 5.0+)");
+	switch (m->step) {
+	case SBX_STEP_NAMESPACE:
+		if (m->err == ENOSPC)
+			sbx_error_hint(err, "--net isolated and none need a network namespace, "
+					    "and the limit on user namespaces is reached: raise it "
+					    "(sysctl user.max_user_namespaces) or run as root");
+		else
+			sbx_error_hint(err,
+				       "--net isolated and none need a network namespace: "
+				       "run as root, or allow unprivileged user namespaces "
+				       "(sysctl kernel.unprivileged_userns_clone=1, AppArmor)");
+		break;
+	case SBX_STEP_CAPS:
+		if (m->err == EPERM)
+			sbx_error_hint(
+				err, "as root without CAP_SETPCAP sbx cannot empty the capability "
+				     "bounding set: start it with CAP_SETPCAP, or with the set "
+				     "already empty (setpriv --bounding-set=-all)");
+		break;
+	case SBX_STEP_SECCOMP:
+		if (m->err == EBUSY)
+			sbx_error_hint(err,
+				       "this process already runs under a seccomp listener "
+				       "(another sbx-supervise or container supervisor); nesting "
+				       "is not supported");
+		else if (m->err == EINVAL || m->err == ENOSYS)
+			sbx_error_hint(err,
+				       "the kernel needs seccomp user notification (Linux 5.0+)");
+		break;
+	default:
+		break;
+	}
 	return -m->err;
 }
 

@@ -443,6 +443,40 @@ static void unprivileged(void)
 	sbx_t_inet_stop(a);
 }
 
+/*
+ * Without the privilege to make a network namespace, and with the user namespace limit at 0,
+ * --net isolated is refused before the command runs, naming the step and the limit. The
+ * limit is set in a user namespace of the test's own (the host's stays as it is), where the
+ * capabilities are then dropped, so sbx must fall back to a user namespace and meets it.
+ */
+static void userns_limit(void)
+{
+	struct sbx_t_proc p;
+	char script[1024];
+	const char *argv[] = { UNSHARE_PATH, "--user", "--map-root-user", "/bin/sh", "-c",
+			       script,	     NULL };
+
+	if (access(UNSHARE_PATH, X_OK) || access(SETPRIV_PATH, X_OK)) {
+		skip(3, "needs unshare(1) and setpriv(1)");
+		return;
+	}
+	snprintf(script, sizeof(script),
+		 "echo 0 > /proc/sys/user/max_user_namespaces || exit 90; "
+		 "exec %s --bounding-set=-all --inh-caps=-all %s --net isolated -- /bin/true",
+		 SETPRIV_PATH, sbx_t_supervise());
+	sbx_t_run(&p, argv);
+	if (p.code == 90 || (p.code == 1 && strstr(p.err, "unshare"))) {
+		sbx_t_diag_proc(&p);
+		skip(3, "cannot make a user namespace with its own limit here");
+		return;
+	}
+	if (!is(p.code, 125, "no namespace may be made: --net isolated exits 125"))
+		sbx_t_diag_proc(&p);
+	sbx_t_has_str(p.err, "unshare(CLONE_NEWUSER | CLONE_NEWNET): No space left on device",
+		      "... naming the call that failed");
+	sbx_t_has_str(p.err, "sysctl user.max_user_namespaces", "... and the limit to raise");
+}
+
 #define INHERITED_FD  900
 #define INHERITED_STR "900"
 
@@ -624,6 +658,7 @@ int main(void)
 	none_mode();
 	host_mode();
 	unprivileged();
+	userns_limit();
 	inherited("filtered, no endpoint", SBX_T_NOOPTS);
 	inherited("filtered, another endpoint", SBX_T_OPTS(CONNECT("127.0.0.1:9")));
 	inherited("--net isolated", SBX_T_OPTS(NET("isolated")));
