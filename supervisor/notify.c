@@ -131,7 +131,7 @@ static long sbx_dispatch(struct sbx_call *c)
 	return -EPERM;
 }
 
-/* The pidfd may be a worker's cached one of a dead thread that had the caller's tid
+/* The pidfd may be a cached one of a dead thread that had the caller's tid
  * (task.c): then name the caller afresh. Rare: only after a signal-raising reply. */
 static void sbx_post_signal(struct sbx_call *c)
 {

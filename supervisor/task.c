@@ -16,75 +16,111 @@
 static bool sbx_pidfd_thread;
 
 /*
- * Each worker keeps the thread pidfds of the last callers it served: a program making a
- * stream of socket calls then costs no pidfd_open/close per call. This is safe because a
- * pidfd names one struct pid, never reused: a cached pidfd either reaches the very thread
- * that has that tid now, or a dead one, and then pidfd_getfd fails with ESRCH and the entry
- * is replaced (sbx_task_getfd). Only with PIDFD_THREAD: a leader's pidfd, kept by tid, could
- * outlive the thread's membership of that process. Small, because every worker holds its
- * own and workers may be many.
+ * The thread pidfds of recent callers, shared by the workers: a program making a stream of
+ * socket calls then costs no pidfd_open/close per call (~5 us here), however many workers and
+ * callers take turns. This is safe because a pidfd names one struct pid, never reused: a
+ * cached pidfd either reaches the very thread that has that tid now, or a dead one, and then
+ * pidfd_getfd fails with ESRCH and the entry is marked stale (sbx_task_getfd). Only with
+ * PIDFD_THREAD: a leader's pidfd, kept by tid, could outlive the thread's membership of that
+ * process. An entry is closed only when no call holds it (refs), so a worker or the cancel
+ * monitor never sees its pidfd closed under it. Fixed size: the fds it holds are bounded.
  */
-#define SBX_PIDFD_CACHE 2
+#define SBX_PIDFD_CACHE 32
 
-struct sbx_pidfd_cache {
-	pid_t tid[SBX_PIDFD_CACHE]; /* 0: empty */
-	int fd[SBX_PIDFD_CACHE];
-	unsigned int next;
+struct sbx_pidfd_slot {
+	pid_t tid; /* 0: empty */
+	int fd;
+	unsigned int refs;  /* calls holding it now */
+	bool stale;	    /* its thread died: closed at the last release, never handed out */
+	unsigned long used; /* when it was last handed out: the least recent is replaced */
 };
 
-static __thread struct sbx_pidfd_cache sbx_cache;
-static pthread_key_t sbx_cache_key;
+static struct {
+	pthread_mutex_t lock;
+	unsigned long tick;
+	struct sbx_pidfd_slot s[SBX_PIDFD_CACHE];
+} sbx_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
 static bool sbx_cache_on;
 
-/* At a worker's exit: close what it cached. */
-static void sbx_cache_release(void *p)
-{
-	struct sbx_pidfd_cache *c = p;
-	size_t i;
-
-	for (i = 0; i < SBX_PIDFD_CACHE; i++) {
-		if (c->tid[i])
-			close(c->fd[i]);
-		c->tid[i] = 0;
-	}
-}
-
-static int sbx_cache_find_tid(pid_t tid)
+/* Under the lock: the live entry for @tid, or -1. */
+static int sbx_cache_find(pid_t tid)
 {
 	size_t i;
 
 	for (i = 0; i < SBX_PIDFD_CACHE; i++)
-		if (sbx_cache.tid[i] == tid)
+		if (sbx_cache.s[i].tid == tid && !sbx_cache.s[i].stale)
 			return (int)i;
 	return -1;
 }
 
-static bool sbx_cache_has_fd(int fd)
+/* Hand out the cached pidfd of @tid to @t; false on a miss. */
+static bool sbx_cache_get(struct sbx_task *t, pid_t tid)
 {
-	size_t i;
+	int i;
 
-	for (i = 0; i < SBX_PIDFD_CACHE; i++)
-		if (sbx_cache.tid[i] && sbx_cache.fd[i] == fd)
-			return true;
-	return false;
+	pthread_mutex_lock(&sbx_cache.lock);
+	i = sbx_cache_find(tid);
+	if (i >= 0) {
+		sbx_cache.s[i].refs++;
+		sbx_cache.s[i].used = ++sbx_cache.tick;
+		t->pidfd = sbx_cache.s[i].fd;
+		t->slot = i + 1;
+	}
+	pthread_mutex_unlock(&sbx_cache.lock);
+	return i >= 0;
 }
 
-static void sbx_cache_put(pid_t tid, int fd)
+/* Keep @t's fresh pidfd in the least recently used entry that no call holds; when every
+ * entry is held, or another worker cached @tid meanwhile, @t keeps it uncached. */
+static void sbx_cache_add(struct sbx_task *t)
 {
-	unsigned int i = sbx_cache.next++ % SBX_PIDFD_CACHE;
+	int i, victim = -1, old = -1;
 
-	if (sbx_cache.tid[i])
-		close(sbx_cache.fd[i]);
-	else
-		pthread_setspecific(sbx_cache_key, &sbx_cache); /* arms the destructor */
-	sbx_cache.tid[i] = tid;
-	sbx_cache.fd[i] = fd;
+	pthread_mutex_lock(&sbx_cache.lock);
+	if (sbx_cache_find(t->tid) < 0) {
+		for (i = 0; i < SBX_PIDFD_CACHE; i++) {
+			const struct sbx_pidfd_slot *e = &sbx_cache.s[i];
+
+			if (e->refs == 0 &&
+			    (victim < 0 || !e->tid || e->used < sbx_cache.s[victim].used))
+				victim = i;
+			if (victim >= 0 && !sbx_cache.s[victim].tid)
+				break;
+		}
+	}
+	if (victim >= 0) {
+		struct sbx_pidfd_slot *e = &sbx_cache.s[victim];
+
+		if (e->tid)
+			old = e->fd;
+		*e = (struct sbx_pidfd_slot){
+			.tid = t->tid, .fd = t->pidfd, .refs = 1, .used = ++sbx_cache.tick
+		};
+		t->slot = victim + 1;
+	}
+	pthread_mutex_unlock(&sbx_cache.lock);
+	if (old >= 0)
+		close(old);
 }
 
-static void sbx_cache_drop(int slot)
+/* Give back @t's entry; the last holder of a stale one closes it. */
+static void sbx_cache_put(struct sbx_task *t, bool stale)
 {
-	close(sbx_cache.fd[slot]);
-	sbx_cache.tid[slot] = 0;
+	struct sbx_pidfd_slot *e = &sbx_cache.s[t->slot - 1];
+	int old = -1;
+
+	pthread_mutex_lock(&sbx_cache.lock);
+	e->stale |= stale;
+	if (--e->refs == 0 && e->stale) {
+		old = e->fd;
+		*e = (struct sbx_pidfd_slot){ 0 };
+	}
+	pthread_mutex_unlock(&sbx_cache.lock);
+	if (old >= 0)
+		close(old);
+	t->slot = 0;
+	t->pidfd = -1;
 }
 
 bool sbx_task_probe(void)
@@ -94,8 +130,7 @@ bool sbx_task_probe(void)
 	sbx_pidfd_thread = fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	sbx_cache_on =
-		sbx_pidfd_thread && pthread_key_create(&sbx_cache_key, sbx_cache_release) == 0;
+	sbx_cache_on = sbx_pidfd_thread;
 	return sbx_pidfd_thread;
 }
 
@@ -116,17 +151,14 @@ static pid_t sbx_task_tgid(pid_t tid)
 
 int sbx_task_open(struct sbx_task *t, pid_t tid)
 {
-	int slot;
-
 	t->tid = tid;
-	if (sbx_cache_on && tid > 0 && (slot = sbx_cache_find_tid(tid)) >= 0) {
-		t->pidfd = sbx_cache.fd[slot];
+	t->slot = 0;
+	if (sbx_cache_on && tid > 0 && sbx_cache_get(t, tid))
 		return 0;
-	}
 	if (sbx_pidfd_thread) {
 		t->pidfd = sys_pidfd_open(tid, PIDFD_THREAD);
 		if (t->pidfd >= 0 && sbx_cache_on)
-			sbx_cache_put(tid, t->pidfd);
+			sbx_cache_add(t);
 	} else {
 		/* Before Linux 6.9 a pidfd names a thread group: use the leader, whose fd
 		 * table the thread shares unless it unshared CLONE_FILES (documented limit). */
@@ -141,7 +173,9 @@ int sbx_task_open(struct sbx_task *t, pid_t tid)
 
 void sbx_task_close(struct sbx_task *t)
 {
-	if (t->pidfd >= 0 && !(sbx_cache_on && sbx_cache_has_fd(t->pidfd)))
+	if (t->slot)
+		sbx_cache_put(t, false);
+	else if (t->pidfd >= 0)
 		close(t->pidfd);
 	t->pidfd = -1;
 }
@@ -180,21 +214,14 @@ int sbx_task_getfd(struct sbx_task *t, int fd)
 	if (fd < 0)
 		return -EBADF;
 	r = sys_pidfd_getfd(t->pidfd, fd, 0);
-	if (r < 0 && errno == ESRCH && sbx_cache_on) {
+	if (r < 0 && errno == ESRCH && t->slot) {
 		/* A cached pidfd of a dead thread whose tid is now the caller's: replace it. */
-		int slot = sbx_cache_find_tid(t->tid);
-		int fresh;
-
-		if (slot >= 0 && sbx_cache.fd[slot] == t->pidfd) {
-			sbx_cache_drop(slot);
-			t->pidfd = -1;
-			fresh = sys_pidfd_open(t->tid, PIDFD_THREAD);
-			if (fresh < 0)
-				return -ESRCH;
-			t->pidfd = fresh;
-			sbx_cache_put(t->tid, fresh);
-			r = sys_pidfd_getfd(t->pidfd, fd, 0);
-		}
+		sbx_cache_put(t, true);
+		t->pidfd = sys_pidfd_open(t->tid, PIDFD_THREAD);
+		if (t->pidfd < 0)
+			return -ESRCH;
+		sbx_cache_add(t);
+		r = sys_pidfd_getfd(t->pidfd, fd, 0);
 	}
 	if (r < 0 && errno == EPERM)
 		t->unreadable = true;

@@ -14,6 +14,7 @@
 struct sbx_task {
 	pid_t tid;
 	int pidfd;	 /* a thread pidfd where the kernel has PIDFD_THREAD, else the leader's */
+	int slot;	 /* 1 + its entry in the shared pidfd cache, 0 when it is not cached */
 	bool unreadable; /* the kernel refused us its memory or fds (it is not dumpable) */
 };
 

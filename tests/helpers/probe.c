@@ -1181,6 +1181,52 @@ static int op_pidreuse(char **av, char *d, size_t dn)
 	return 0;
 }
 
+/*
+ * tidreuse N ALLOWED: in the current PID namespace (the test makes one for the supervisor and
+ * the probe), N rounds of: a child A connects to ALLOWED and exits; a child B gets A's PID
+ * (ns_last_pid) and connects to ALLOWED too. The supervisor keeps the pidfds of recent callers:
+ * for B it holds A's, of a dead thread with B's tid, and must name B afresh instead of failing
+ * B's call. Detail: how many rounds reused the PID and in how many both connects succeeded.
+ */
+static int tidreuse_connect(const struct sockaddr_un *sa, socklen_t alen)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	return s >= 0 && connect(s, (const struct sockaddr *)sa, alen) == 0 ? 0 : 1;
+}
+
+static int op_tidreuse(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i, reused = 0, served = 0;
+	struct sockaddr_un sa;
+	socklen_t alen = mkaddr(&sa, av[1]);
+	int fd = -1; /* FAIL's */
+
+	for (i = 0; i < n; i++) {
+		pid_t a, b;
+		int sta = -1, stb = -1;
+
+		a = fork();
+		if (a == 0)
+			_exit(tidreuse_connect(&sa, alen));
+		if (a == -1 || waitpid(a, &sta, 0) == -1)
+			FAIL("fork A");
+		if (!set_last_pid(a)) {
+			snprintf(d, dn, "cannot write ns_last_pid");
+			return EPERM;
+		}
+		b = fork();
+		if (b == 0)
+			_exit(tidreuse_connect(&sa, alen));
+		if (b == -1 || waitpid(b, &stb, 0) == -1)
+			FAIL("fork B");
+		reused += b == a;
+		served += sta == 0 && stb == 0;
+	}
+	snprintf(d, dn, "reused=%ld served=%ld", reused, served);
+	return 0;
+}
+
 struct flood {
 	int sock, fd;
 	atomic_int refused, other; /* sends that failed: ETOOMANYREFS, anything else */
@@ -3078,6 +3124,7 @@ static const struct op ops[] = {
 	{ "intr", 2, op_intr },
 	{ "fdflood", 2, op_fdflood },
 	{ "pidreuse", 3, op_pidreuse },
+	{ "tidreuse", 2, op_tidreuse },
 };
 
 static const struct op *find_op(const char *name, int argc)

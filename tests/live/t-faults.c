@@ -235,6 +235,55 @@ out:
 	sbx_t_server_stop(sd);
 }
 
+/*
+ * The supervisor keeps the pidfds of recent callers, shared by its workers: a caller whose PID
+ * was a dead caller's is handed that dead thread's pidfd first, and must still be served (the
+ * stale entry is dropped and the caller named afresh), not refused. Same namespace set-up as
+ * pid_reuse.
+ */
+static void tid_reuse(void)
+{
+	const char *a = sbx_t_tmp("ta.sock");
+	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, a);
+	const char *argv[] = { "/usr/bin/unshare",
+			       "--pid",
+			       "--fork",
+			       "--mount-proc",
+			       sbx_t_supervise(),
+			       "--keep-caps",
+			       "--rw",
+			       "/proc/sys/kernel/ns_last_pid",
+			       "--allow-unix-socket",
+			       a,
+			       "--",
+			       sbx_t_probe(),
+			       "tidreuse",
+			       "100",
+			       a,
+			       NULL };
+	struct sbx_t_proc p;
+
+	if (!sbx_t_exists(argv[0])) {
+		skip(3, "no unshare(1)");
+		goto out;
+	}
+	sbx_t_run(&p, argv);
+	if (strncmp(p.last, "ok reused=", 10)) {
+		sbx_t_diag_proc(&p);
+		skip(3, "no PID namespace or ns_last_pid here: %s", p.last);
+		goto out;
+	}
+	diag("TID reuse: %s", p.last);
+	ok(sbx_t_field(p.last, "reused") > 0, "callers took a dead caller's PID (%ld of 100)",
+	   sbx_t_field(p.last, "reused"));
+	if (!is(sbx_t_field(p.last, "served"), 100,
+		"every caller was served, those with a reused PID too"))
+		sbx_t_diag_proc(&p);
+	is(sbx_t_server_settled_count(sa), 200, "the allowed server accepted all 200 connects");
+out:
+	sbx_t_server_stop(sa);
+}
+
 /* sbx inside sbx: refused with a clear message; the outer policy still holds. */
 static void nested(void)
 {
@@ -322,6 +371,7 @@ int main(void)
 	interrupt_restart(false);
 	interrupt_restart(true);
 	pid_reuse();
+	tid_reuse();
 	nested();
 	return done_testing();
 }
