@@ -722,9 +722,10 @@ def write_md(b, d, path):
     L.append("\n### Profile: CPU per call\n")
     L.append("CPU time of every process of a throughput run (clients, supervisor or tracer, "
              "kernel time included; from the run's rusage) per call, µs, and the CPUs kept "
-             "busy on average (CPU time over wall time, of %d; start-up included, ~2%% of a "
-             "run). A rate that does not grow with clients either leaves CPUs idle or pays "
-             "more CPU per call.\n" % (d["meta"]["cpus"] or 0))
+             "busy on average (CPU time over wall time, of %d). The start-up of the run's "
+             "processes is included: ~2%% of a run with one client, more with 32 processes "
+             "(see native). A rate that does not grow with clients either leaves CPUs idle "
+             "or pays more CPU per call.\n" % (d["meta"]["cpus"] or 0))
     tput_table(lambda t: "%.1f µs, %.2f CPUs" % (t["cpu_us_per_call"], t["cpus_busy"])
                if "cpus_busy" in t else "–")
     L.append("\n## Startup (ms per spawn of `/bin/true`, median (p10–p90))\n")
