@@ -27,7 +27,12 @@ BIN_LD_QUIET = statically linked applications requires at runtime|libnl_3_la-(ad
 
 CORE_SRC := $(wildcard supervisor/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+# The filter of every key, compiled with libseccomp when sbx is built (filters/prebuilt.h): a
+# generator program writes the table's C into the build directory.
+PREBUILT_GEN := $(BUILD)/gen-prebuilt
+PREBUILT_SRC := $(BUILD)/gen/prebuilt.c
+PREBUILT_OBJ := $(BUILD)/obj/gen/prebuilt.o
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(PREBUILT_OBJ)
 LIB := $(BUILD)/libsbx.a
 BIN := $(BUILD)/sbx-supervise
 # Test-only: the supervisor lets inet connect/bind through unjudged (SBX_TEST_NO_NET_CHECK in
@@ -83,6 +88,21 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/supervisor/policy.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
 $(BUILD)/obj/supervisor/policy_re.o $(BUILD)/obj/supervisor/policy_fs.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
 
+$(PREBUILT_GEN): $(BUILD)/obj/filters/gen/prebuilt.o $(BUILD)/obj/filters/filter.o \
+		$(BUILD)/obj/supervisor/error.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ -lseccomp
+
+$(PREBUILT_SRC): $(PREBUILT_GEN)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(PREBUILT_GEN) > $@.tmp && mv $@.tmp $@
+
+$(PREBUILT_OBJ): $(PREBUILT_SRC)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) -I. $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIB): $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -132,9 +152,10 @@ $(BUILD)/tests/fuzz/fuzz_%.t: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/test
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer build of the same target (needs clang): ./build/fuzz-policy tests/fuzz/policy/corpus
-fuzz-policy:
-	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(NL_CFLAGS) \
-		-o $(BUILD)/fuzz-policy tests/fuzz/policy/fuzz_policy.c $(CORE_SRC) $(LDLIBS)
+fuzz-policy: $(PREBUILT_SRC)
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -I. $(NL_CFLAGS) \
+		-o $(BUILD)/fuzz-policy tests/fuzz/policy/fuzz_policy.c $(CORE_SRC) \
+		$(PREBUILT_SRC) $(LDLIBS)
 
 tests: $(BIN) $(BIN_NONETCHECK) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REPLAY)
 

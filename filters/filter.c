@@ -1,6 +1,8 @@
 /*
  * Owns the seccomp program: which socket-family calls are decided in BPF, which are notified,
- * and how the compat ABIs (i386 via int 0x80, x32) are closed.
+ * and how the compat ABIs (i386 via int 0x80, x32) are closed. It is compiled from a
+ * struct sbx_filter_key alone (select.c makes the key of a policy), which is what lets the
+ * build compile every key's program ahead of time (gen/prebuilt.c).
  *
  * Three libseccomp contexts are merged: the native one notifies, the i386 and x32 ones refuse.
  * They must be separate because libseccomp applies a rule's argument checks to the i386 socketcall
@@ -96,13 +98,11 @@ static int sbx_filter_inet(scmp_filter_ctx ctx, bool tcp, bool udp, struct sbx_e
 }
 
 /* Rules that depend on registers only: identical for every ABI. */
-static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_policy *pol,
+static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_filter_key *k,
 			     struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	static const int denied_low[] = { AF_UNSPEC, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
-	bool any = pol->net == SBX_NET_ISOLATED || pol->net == SBX_NET_NONE ||
-		   pol->net == SBX_NET_HOST;
 	size_t i;
 	int r;
 
@@ -118,8 +118,7 @@ static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_policy *pol,
 		RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_EQ, denied_low[i]));
 	RULE(ctx, eperm, socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 	     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
-	r = sbx_filter_inet(ctx, any || sbx_pol_has_proto(pol, SBX_PROTO_TCP),
-			    any || sbx_pol_has_proto(pol, SBX_PROTO_UDP), err);
+	r = sbx_filter_inet(ctx, k->tcp, k->udp, err);
 	if (r < 0)
 		return r;
 	RULE(ctx, eperm, socketpair, 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
@@ -138,13 +137,13 @@ static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_policy *pol,
 	return 0;
 }
 
-static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_policy *pol,
-			     enum sbx_filter_mode mode, struct sbx_error *err)
+static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_filter_key *k,
+			     struct sbx_error *err)
 {
-	const uint32_t check = mode == SBX_FILTER_BPF_ONLY ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
+	const uint32_t check = k->mode == SBX_FILTER_BPF_ONLY ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
 	int r;
 
-	r = sbx_filter_common(ctx, pol, err);
+	r = sbx_filter_common(ctx, k, err);
 	if (r < 0)
 		return r;
 	if (check == SCMP_ACT_ALLOW)
@@ -163,7 +162,7 @@ static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_policy *pol,
 	 * would serve every interface. Such a socket can exist in every mode (inherited, or
 	 * swapped in for an endpoint), so the supervisor looks at every listen but with
 	 * --net host. */
-	if (pol->net != SBX_NET_HOST)
+	if (k->net != SBX_NET_HOST)
 		RULE(ctx, check, listen, 0);
 	return 0;
 }
@@ -174,7 +173,7 @@ static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_policy *pol,
  * there, but connect/bind/sendto are common syscalls run by the 64-bit handlers with the full
  * register, so "addr == NULL" would pass for 0x100000000. There they are refused outright.
  */
-static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_policy *pol, bool exact_args,
+static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_filter_key *k, bool exact_args,
 			     struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
@@ -182,7 +181,7 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_policy *pol, 
 
 	/* First, unconditionally: see the comment at the top of this file. */
 	RULE(ctx, eperm, socketcall, 0);
-	r = sbx_filter_common(ctx, pol, err);
+	r = sbx_filter_common(ctx, k, err);
 	if (r < 0)
 		return r;
 	if (exact_args) {
@@ -198,14 +197,14 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_policy *pol, 
 	RULE(ctx, eperm, sendmmsg, 0);
 	/* No supervisor for these ABIs: listen is refused only where the sandbox may create
 	 * inet sockets, so 32-bit UNIX servers keep working elsewhere. */
-	if (pol->net == SBX_NET_ISOLATED || pol->net == SBX_NET_NONE ||
-	    (pol->net == SBX_NET_FILTERED && sbx_pol_has_proto(pol, SBX_PROTO_TCP)))
+	if (k->net == SBX_NET_ISOLATED || k->net == SBX_NET_NONE ||
+	    (k->net == SBX_NET_FILTERED && k->tcp))
 		RULE(ctx, eperm, listen, 0);
 	return 0;
 }
 
 /* A context for one foreign ABI, with the same bad-arch action as the native one. */
-static int sbx_filter_foreign(const struct sbx_policy *pol, uint32_t arch, bool exact_args,
+static int sbx_filter_foreign(const struct sbx_filter_key *k, uint32_t arch, bool exact_args,
 			      scmp_filter_ctx *out, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -220,15 +219,15 @@ static int sbx_filter_foreign(const struct sbx_policy *pol, uint32_t arch, bool 
 		r = seccomp_arch_add(ctx, arch);
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp architecture setup");
-	r = sbx_filter_compat(ctx, pol, exact_args, err);
+	r = sbx_filter_compat(ctx, k, exact_args, err);
 	if (r < 0)
 		return r;
 	*out = steal_ptr(ctx);
 	return 0;
 }
 
-static int sbx_filter_ctx(const struct sbx_policy *pol, enum sbx_filter_mode mode,
-			  scmp_filter_ctx *out, struct sbx_error *err)
+static int sbx_filter_ctx(const struct sbx_filter_key *k, scmp_filter_ctx *out,
+			  struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx native = NULL;
 	_cleanup_seccomp_ scmp_filter_ctx x86 = NULL;
@@ -245,11 +244,11 @@ static int sbx_filter_ctx(const struct sbx_policy *pol, enum sbx_filter_mode mod
 	r = seccomp_attr_set(native, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp bad-arch action");
-	r = sbx_filter_native(native, pol, mode, err);
+	r = sbx_filter_native(native, k, err);
 	if (r == 0)
-		r = sbx_filter_foreign(pol, SCMP_ARCH_X86, true, &x86, err);
+		r = sbx_filter_foreign(k, SCMP_ARCH_X86, true, &x86, err);
 	if (r == 0)
-		r = sbx_filter_foreign(pol, SCMP_ARCH_X32, false, &x32, err);
+		r = sbx_filter_foreign(k, SCMP_ARCH_X32, false, &x32, err);
 	if (r < 0)
 		return r;
 	r = seccomp_merge(native, steal_ptr(x86));
@@ -261,8 +260,7 @@ static int sbx_filter_ctx(const struct sbx_policy *pol, enum sbx_filter_mode mod
 	return 0;
 }
 
-int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, struct sbx_bpf *out,
-		     struct sbx_error *err)
+int sbx_filter_compile(const struct sbx_filter_key *k, struct sbx_bpf *out, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
 	_cleanup_close_ int fd = -1;
@@ -271,7 +269,7 @@ int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, st
 	ssize_t n;
 	int r;
 
-	r = sbx_filter_ctx(pol, mode, &ctx, err);
+	r = sbx_filter_ctx(k, &ctx, err);
 	if (r < 0)
 		return r;
 
@@ -299,13 +297,12 @@ int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, st
 	return 0;
 }
 
-int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mode, FILE *f,
-			  struct sbx_error *err)
+int sbx_filter_export_pfc(const struct sbx_filter_key *k, FILE *f, struct sbx_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
 	int r;
 
-	r = sbx_filter_ctx(pol, mode, &ctx, err);
+	r = sbx_filter_ctx(k, &ctx, err);
 	if (r < 0)
 		return r;
 	fflush(f);
@@ -313,11 +310,4 @@ int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mod
 	if (r < 0)
 		return sbx_error_set(err, -r, "seccomp_export_pfc");
 	return 0;
-}
-
-void sbx_bpf_free(struct sbx_bpf *b)
-{
-	free(b->insns);
-	b->insns = NULL;
-	b->len = 0;
 }

@@ -9,6 +9,7 @@
 #define SBX_FILTER_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../supervisor/error.h"
@@ -25,7 +26,25 @@ enum sbx_filter_mode {
 };
 
 /*
- * sbx_filter_build() - compile the seccomp program for @pol.
+ * What a policy's filter depends on, and nothing else: sbx_filter_compile() sees only this,
+ * so the build compiles the program of every key ahead of time (filters/prebuilt.h) and
+ * start-up only copies it. Made from a policy by sbx_filter_key().
+ */
+struct sbx_filter_key {
+	enum sbx_net_mode net;
+	bool tcp; /* inet stream sockets may be made: a TCP endpoint, or a mode other than filtered
+		   */
+	bool udp; /* inet datagram sockets likewise */
+	enum sbx_filter_mode mode;
+};
+
+/* sbx_filter_key() - the key of @pol's filter in @mode. */
+void sbx_filter_key(const struct sbx_policy *pol, enum sbx_filter_mode mode,
+		    struct sbx_filter_key *k);
+
+/*
+ * sbx_filter_build() - the seccomp program for @pol: the build's precompiled one for its key,
+ * else compiled now.
  * x86_64 calls that need a pointer read (connect, bind, sendto with an address, sendmsg,
  * sendmmsg) return SECCOMP_RET_USER_NOTIF; the same calls from i386 (int 0x80, including
  * every socketcall) and x32 are refused with EPERM; io_uring returns ENOSYS; socket() and
@@ -36,9 +55,11 @@ enum sbx_filter_mode {
 int sbx_filter_build(const struct sbx_policy *pol, enum sbx_filter_mode mode, struct sbx_bpf *out,
 		     struct sbx_error *err);
 
-/* sbx_filter_export_pfc() - write libseccomp's readable pseudo-code of the filter to @f. */
-int sbx_filter_export_pfc(const struct sbx_policy *pol, enum sbx_filter_mode mode, FILE *f,
-			  struct sbx_error *err);
+/* sbx_filter_compile() - compile the program of @k with libseccomp. Return 0 or -errno. */
+int sbx_filter_compile(const struct sbx_filter_key *k, struct sbx_bpf *out, struct sbx_error *err);
+
+/* sbx_filter_export_pfc() - write libseccomp's readable pseudo-code of @k's filter to @f. */
+int sbx_filter_export_pfc(const struct sbx_filter_key *k, FILE *f, struct sbx_error *err);
 
 /* sbx_bpf_free() - release @b's instructions; safe on a zeroed struct. */
 void sbx_bpf_free(struct sbx_bpf *b);
