@@ -41,8 +41,6 @@ static struct {
 	struct sbx_pidfd_slot s[SBX_PIDFD_CACHE];
 } sbx_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static bool sbx_cache_on;
-
 /* Under the lock: the live entry for @tid, or -1. */
 static int sbx_cache_find(pid_t tid)
 {
@@ -71,24 +69,33 @@ static bool sbx_cache_get(struct sbx_task *t, pid_t tid)
 	return i >= 0;
 }
 
-/* Keep @t's fresh pidfd in the least recently used entry that no call holds; when every
- * entry is held, or another worker cached @tid meanwhile, @t keeps it uncached. */
+/* Under the lock: an empty entry, else the least recently used one no call holds, or -1. */
+static int sbx_cache_victim(void)
+{
+	int i, victim = -1;
+
+	for (i = 0; i < SBX_PIDFD_CACHE; i++) {
+		const struct sbx_pidfd_slot *e = &sbx_cache.s[i];
+
+		if (e->refs)
+			continue;
+		if (!e->tid)
+			return i;
+		if (victim < 0 || e->used < sbx_cache.s[victim].used)
+			victim = i;
+	}
+	return victim;
+}
+
+/* Keep @t's fresh pidfd in the cache; when every entry is held, or another worker cached
+ * @tid meanwhile, @t keeps it uncached. */
 static void sbx_cache_add(struct sbx_task *t)
 {
-	int i, victim = -1, old = -1;
+	int victim = -1, old = -1;
 
 	pthread_mutex_lock(&sbx_cache.lock);
-	if (sbx_cache_find(t->tid) < 0) {
-		for (i = 0; i < SBX_PIDFD_CACHE; i++) {
-			const struct sbx_pidfd_slot *e = &sbx_cache.s[i];
-
-			if (e->refs == 0 &&
-			    (victim < 0 || !e->tid || e->used < sbx_cache.s[victim].used))
-				victim = i;
-			if (victim >= 0 && !sbx_cache.s[victim].tid)
-				break;
-		}
-	}
+	if (sbx_cache_find(t->tid) < 0)
+		victim = sbx_cache_victim();
 	if (victim >= 0) {
 		struct sbx_pidfd_slot *e = &sbx_cache.s[victim];
 
@@ -130,7 +137,6 @@ bool sbx_task_probe(void)
 	sbx_pidfd_thread = fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	sbx_cache_on = sbx_pidfd_thread;
 	return sbx_pidfd_thread;
 }
 
@@ -153,11 +159,11 @@ int sbx_task_open(struct sbx_task *t, pid_t tid)
 {
 	t->tid = tid;
 	t->slot = 0;
-	if (sbx_cache_on && tid > 0 && sbx_cache_get(t, tid))
+	if (sbx_pidfd_thread && tid > 0 && sbx_cache_get(t, tid))
 		return 0;
 	if (sbx_pidfd_thread) {
 		t->pidfd = sys_pidfd_open(tid, PIDFD_THREAD);
-		if (t->pidfd >= 0 && sbx_cache_on)
+		if (t->pidfd >= 0)
 			sbx_cache_add(t);
 	} else {
 		/* Before Linux 6.9 a pidfd names a thread group: use the leader, whose fd

@@ -167,9 +167,9 @@ static void soak(long seconds)
 	is(count_lines(log, "\"event\":\"deny\""), all.deny,
 	   "the audit log holds exactly one deny record per EPERM the children saw (%ld)",
 	   all.deny);
-	/* Each worker keeps the pidfds of its last two callers (task.c), and idle workers come
-	 * and go, so the count moves by a few either way; a leak over this load would be
-	 * thousands. */
+	/* The workers' shared cache of callers' pidfds (task.c, 32 entries) is full after the
+	 * warm-up's 64 threads already, and idle workers come and go, so the count moves by a
+	 * few either way; a leak over this load (hundreds of fresh callers) would be thousands. */
 	ok(fd1 >= 0 && fd1 <= fd0 + 2 * SBX_T_SOAK_FD_SLACK,
 	   "the supervisor's fd count is back near its start value (%d -> %d)", fd0, fd1);
 	/* Thread stacks and malloc arenas of the extra workers stay cached: allow 8 MB. Under
