@@ -588,30 +588,37 @@ static void sbx_audit_summary(void)
 			    sbx_audit.learn_overflow);
 }
 
+/* The exit record; on the heap, as in sbx_audit_begin: this runs on the main thread. */
+static void sbx_audit_exit_record(int status)
+{
+	_cleanup_free_ char *buf = malloc(SBX_AUDIT_REC_MAX);
+	struct sbx_json j;
+
+	if (!buf) {
+		sbx_audit_fail(ENOMEM);
+		return;
+	}
+	sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "exit");
+	sbx_json_int(&j, "status", status);
+	sbx_json_int(&j, "deny", (long long)atomic_load(&sbx_audit.n_deny));
+	sbx_json_int(&j, "would_deny", (long long)atomic_load(&sbx_audit.n_would));
+	sbx_json_int(&j, "allow", (long long)atomic_load(&sbx_audit.n_allow));
+	sbx_json_int(&j, "landlock_deny", (long long)sbx_audit_ll_count());
+	sbx_json_int(&j, "records", (long long)atomic_load(&sbx_audit.n_records) + 1);
+	sbx_json_int(&j, "dropped", (long long)atomic_load(&sbx_audit.n_dropped));
+	sbx_audit_json_emit(buf, sbx_json_end(&j));
+	/* fsync only where it means something; a pipe or tty has nothing to flush. */
+	if (fsync(sbx_audit.fd) == -1 && errno != EINVAL && errno != EROFS)
+		sbx_audit_fail(errno);
+}
+
 int sbx_audit_finish(int status)
 {
-	_cleanup_free_ char *buf = NULL;
-	struct sbx_json j;
 	int ret = status;
 
 	sbx_audit_ll_stop(200);
-	/* The heap, as in sbx_audit_begin: this runs on the main thread. */
-	if (sbx_audit.fd >= 0 && !(buf = malloc(SBX_AUDIT_REC_MAX)))
-		sbx_audit_fail(ENOMEM);
-	else if (sbx_audit.fd >= 0) {
-		sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "exit");
-		sbx_json_int(&j, "status", status);
-		sbx_json_int(&j, "deny", (long long)atomic_load(&sbx_audit.n_deny));
-		sbx_json_int(&j, "would_deny", (long long)atomic_load(&sbx_audit.n_would));
-		sbx_json_int(&j, "allow", (long long)atomic_load(&sbx_audit.n_allow));
-		sbx_json_int(&j, "landlock_deny", (long long)sbx_audit_ll_count());
-		sbx_json_int(&j, "records", (long long)atomic_load(&sbx_audit.n_records) + 1);
-		sbx_json_int(&j, "dropped", (long long)atomic_load(&sbx_audit.n_dropped));
-		sbx_audit_json_emit(buf, sbx_json_end(&j));
-		/* fsync only where it means something; a pipe or tty has nothing to flush. */
-		if (fsync(sbx_audit.fd) == -1 && errno != EINVAL && errno != EROFS)
-			sbx_audit_fail(errno);
-	}
+	if (sbx_audit.fd >= 0)
+		sbx_audit_exit_record(status);
 	if (sbx_audit.cfg.learn) {
 		pthread_mutex_lock(&sbx_audit.learn_lock);
 		sbx_audit_summary();
