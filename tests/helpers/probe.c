@@ -1518,6 +1518,28 @@ static int op_tiocsti(char **av, char *d, size_t dn)
 	return 0;
 }
 
+/*
+ * sigpipe [nosignal]: with SIGPIPE at its default, sendmsg (always notified) on a stream
+ * socket whose peer is gone. The kernel's answer is EPIPE and a SIGPIPE that kills the caller;
+ * with "nosignal" (MSG_NOSIGNAL), EPIPE alone. Prints "ok" only when sendmsg returns.
+ */
+static int op_sigpipe(char **av, char *d, size_t dn)
+{
+	struct iovec iov = { .iov_base = (char *)"x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sv[2], fd = -1;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		FAIL("socketpair");
+	close(sv[1]);
+	fd = sv[0];
+	signal(SIGPIPE, SIG_DFL);
+	if (sendmsg(fd, &mh, av[0] && !strcmp(av[0], "nosignal") ? MSG_NOSIGNAL : 0) == -1)
+		FAIL("sendmsg");
+	close(fd);
+	return 0;
+}
+
 /* tioclinux PTS: TIOCLINUX subcode 2 (set selection), which copies into the console. */
 static int op_tioclinux(char **av, char *d, size_t dn)
 {
@@ -3074,6 +3096,7 @@ static const struct op ops[] = {
 	{ "io_uring", 0, op_io_uring },
 	{ "call", 2, op_call },
 	{ "tiocsti", 1, op_tiocsti },
+	{ "sigpipe", 0, op_sigpipe },
 	{ "tioclinux", 1, op_tioclinux },
 	{ "race", 3, op_race },
 	{ "dup2race", 3, op_dup2race },

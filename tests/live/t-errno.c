@@ -4,6 +4,7 @@
  * result lines: bad pointers (EFAULT), absurd lengths (EINVAL), lengths whose upper 32 bits
  * the kernel ignores, a sun_path without NUL, bad fds.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,6 +105,22 @@ int main(void)
 		is(sbx_t_server_settled_count(so), 0, "the other server accepted nothing");
 		sbx_t_server_stop(sl);
 		sbx_t_server_stop(so);
+	}
+
+	/* sendmsg to a peer that is gone: the supervisor sends with MSG_NOSIGNAL, and raises the
+	 * SIGPIPE the caller asked for after its reply (notify.c, sbx_post_signal). As outside:
+	 * killed by SIGPIPE; with MSG_NOSIGNAL, EPIPE and alive. */
+	{
+		SBX_T_OUT(&out, "sigpipe");
+		SBX_T_IN(&in, SBX_T_NOOPTS, "sigpipe");
+		is(out.code, 128 + SIGPIPE, "outside, sendmsg to a closed peer: killed by SIGPIPE");
+		if (!is(in.code, 128 + SIGPIPE, "inside too: the SIGPIPE follows the EPIPE reply"))
+			sbx_t_diag_proc(&in);
+		SBX_T_OUT(&out, "sigpipe", "nosignal");
+		SBX_T_IN(&in, SBX_T_NOOPTS, "sigpipe", "nosignal");
+		if (!sbx_t_is_str(in.last, out.last,
+				  "with MSG_NOSIGNAL: same result in and out (%s)", out.last))
+			sbx_t_diag_proc(&in);
 	}
 	return done_testing();
 }
