@@ -132,18 +132,13 @@ static long sbx_dispatch(struct sbx_call *c)
 }
 
 /* The pidfd may be a cached one of a dead thread that had the caller's tid
- * (task.c): then name the caller afresh. Rare: only after a signal-raising reply. */
+ * (sbx_task_renew). Rare: only after a signal-raising reply. */
 static void sbx_post_signal(struct sbx_call *c)
 {
-	int fd;
-
 	if (sys_pidfd_send_signal(c->task.pidfd, c->post_signal, NULL, 0) == 0 || errno != ESRCH)
 		return;
-	fd = sys_pidfd_open(c->task.tid, PIDFD_THREAD);
-	if (fd >= 0) {
-		sys_pidfd_send_signal(fd, c->post_signal, NULL, 0);
-		close(fd);
-	}
+	if (sbx_task_renew(&c->task) == 0)
+		sys_pidfd_send_signal(c->task.pidfd, c->post_signal, NULL, 0);
 }
 
 /* Answer one received notification; called by a worker, which this counts idle again. */

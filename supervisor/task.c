@@ -213,6 +213,19 @@ int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, siz
 	return 0;
 }
 
+int sbx_task_renew(struct sbx_task *t)
+{
+	if (t->slot)
+		sbx_cache_put(t, true);
+	else if (t->pidfd >= 0)
+		close(t->pidfd);
+	t->pidfd = sbx_pidfd_thread ? sys_pidfd_open(t->tid, PIDFD_THREAD) : -1;
+	if (t->pidfd < 0)
+		return -ESRCH;
+	sbx_cache_add(t);
+	return 0;
+}
+
 int sbx_task_getfd(struct sbx_task *t, int fd)
 {
 	int r;
@@ -221,12 +234,8 @@ int sbx_task_getfd(struct sbx_task *t, int fd)
 		return -EBADF;
 	r = sys_pidfd_getfd(t->pidfd, fd, 0);
 	if (r < 0 && errno == ESRCH && t->slot) {
-		/* A cached pidfd of a dead thread whose tid is now the caller's: replace it. */
-		sbx_cache_put(t, true);
-		t->pidfd = sys_pidfd_open(t->tid, PIDFD_THREAD);
-		if (t->pidfd < 0)
+		if (sbx_task_renew(t) < 0)
 			return -ESRCH;
-		sbx_cache_add(t);
 		r = sys_pidfd_getfd(t->pidfd, fd, 0);
 	}
 	if (r < 0 && errno == EPERM)

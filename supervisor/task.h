@@ -40,6 +40,13 @@ int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len);
 /* sbx_task_write() - store exactly @len bytes at @addr. Return 0 or -EFAULT. */
 int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len);
 
+/*
+ * sbx_task_renew() - name the caller afresh after its pidfd answered ESRCH: a cached pidfd
+ * may be a dead thread's that had the caller's tid (task.c). Drops the old one. Return 0, or
+ * -ESRCH when the caller is gone too (or the kernel lacks PIDFD_THREAD).
+ */
+int sbx_task_renew(struct sbx_task *t);
+
 /* sbx_task_getfd() - duplicate the thread's fd @fd into the supervisor (O_CLOEXEC).
  * Return the new fd, or -EBADF when @fd is not open there, or another -errno. */
 int sbx_task_getfd(struct sbx_task *t, int fd);
