@@ -10,6 +10,7 @@
 
 #include "../shim/confine.h"
 #include "binder.h"
+#include "creds.h"
 #include "notify.h"
 
 static struct {
@@ -38,8 +39,10 @@ static void *sbx_binder_main(void *arg)
 	int r = 0;
 
 	(void)arg;
-	/* Own cwd and umask; no_new_privs and the domain are this thread's alone. */
-	if (unshare(CLONE_FS) == -1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+	/* The command's capabilities (creds.h); own cwd and umask; no_new_privs and the
+	 * domain are this thread's alone. */
+	r = sbx_creds_enter();
+	if (r == 0 && (unshare(CLONE_FS) == -1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1))
 		r = -errno;
 	if (r == 0)
 		r = sbx_confine_enter(sbx_binder.ll, sbx_binder.ruleset, what, sizeof(what));

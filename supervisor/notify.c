@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "creds.h"
 #include "emulate.h"
 #include "log.h"
 #include "notify.h"
@@ -61,6 +62,13 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 			return sbx_error_set(err, ENOPROTOOPT,
 					     "SO_NETNS_COOKIE (Linux 5.14+) is "
 					     "needed for --net isolated");
+	}
+	/* Workers perform calls with the command's capabilities, never sbx's (creds.h). */
+	{
+		int r = sbx_creds_init(pol->keep_caps);
+
+		if (r < 0)
+			return sbx_error_set(err, -r, "read sbx's own capabilities (capget)");
 	}
 	sbx_bound_init(&s->bound);
 	pthread_mutex_init(&s->deny_lock, NULL);
@@ -250,9 +258,14 @@ static void *sbx_worker(void *arg)
 	struct seccomp_notif_resp *resp = calloc(1, s->sizes.seccomp_notif_resp);
 	bool floats;
 
-	/* Own cwd and umask, so a bind performed for one caller never races another's. */
-	if (!n || !resp || unshare(CLONE_FS) == -1) {
-		sbx_log_err("cannot start a notify worker: %s", strerror(errno ? errno : ENOMEM));
+	int cr = sbx_creds_enter();
+
+	/* The command's authority first: a worker that cannot shed sbx's must not serve. Then
+	 * its own cwd and umask, so a bind performed for one caller never races another's. */
+	if (cr < 0 || !n || !resp || unshare(CLONE_FS) == -1) {
+		sbx_log_err("cannot start a notify worker: %s", strerror(cr < 0	 ? -cr
+									 : errno ? errno
+										 : ENOMEM));
 		atomic_fetch_sub(&s->workers, 1);
 		free(n);
 		free(resp);

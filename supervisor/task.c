@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "syscalls.h"
 #include "task.h"
 #include "util.h"
@@ -186,6 +187,22 @@ void sbx_task_close(struct sbx_task *t)
 	t->pidfd = -1;
 }
 
+/*
+ * A caller that made itself non-dumpable can be read only with CAP_SYS_PTRACE, which the
+ * worker holds permitted but not effective where sbx had it (creds.h): raised for one retry
+ * of the read that the kernel refused, and lowered before anything is performed.
+ */
+#define SBX_PTRACE_RETRY(res, expr)                                            \
+	do {                                                                   \
+		if ((res) < 0 && errno == EPERM && sbx_creds_ptrace_raise()) { \
+			int _e;                                                \
+			(res) = (expr);                                        \
+			_e = errno;                                            \
+			sbx_creds_ptrace_lower();                              \
+			errno = _e;                                            \
+		}                                                              \
+	} while (0)
+
 int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
@@ -194,6 +211,7 @@ int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
 	if (len == 0)
 		return 0;
 	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	SBX_PTRACE_RETRY(n, process_vm_readv(t->tid, &local, 1, &remote, 1, 0));
 	if (n < 0 && errno == EPERM) {
 		t->unreadable = true;
 		return -EPERM;
@@ -208,7 +226,10 @@ int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, siz
 {
 	struct iovec local = { (void *)buf, len }, remote = { (void *)(uintptr_t)addr, len };
 
-	if (process_vm_writev(t->tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+	ssize_t n = process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+
+	SBX_PTRACE_RETRY(n, process_vm_writev(t->tid, &local, 1, &remote, 1, 0));
+	if (n != (ssize_t)len)
 		return -EFAULT;
 	return 0;
 }
@@ -238,6 +259,7 @@ int sbx_task_getfd(struct sbx_task *t, int fd)
 			return -ESRCH;
 		r = sys_pidfd_getfd(t->pidfd, fd, 0);
 	}
+	SBX_PTRACE_RETRY(r, sys_pidfd_getfd(t->pidfd, fd, 0));
 	if (r < 0 && errno == EPERM)
 		t->unreadable = true;
 	return r >= 0 ? r : -errno;
@@ -250,6 +272,7 @@ int sbx_task_cwd(const struct sbx_task *t)
 
 	snprintf(path, sizeof(path), "/proc/%d/cwd", t->tid);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	SBX_PTRACE_RETRY(fd, open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	return fd >= 0 ? fd : -errno;
 }
 
