@@ -97,6 +97,34 @@ static int sbx_filter_inet(scmp_filter_ctx ctx, bool tcp, bool udp, struct sbx_e
 	return 0;
 }
 
+#ifndef IPV6_2292RTHDR
+#define IPV6_2292RTHDR 5
+#endif
+#ifndef IPV6_2292PKTOPTIONS
+#define IPV6_2292PKTOPTIONS 6
+#endif
+#ifndef IPV6_RTHDR
+#define IPV6_RTHDR 57
+#endif
+
+/*
+ * Socket options that send data somewhere other than the address a connect or send was judged
+ * for (doc/design.md, "Nothing changes the route after the judgement"): IPv4 source routing
+ * (IP_OPTIONS; IP_RETOPTS is its control-message twin), IPv6 routing headers in every API
+ * (RFC 3542's IPV6_RTHDR, RFC 2292's IPV6_2292RTHDR, and IPV6_2292PKTOPTIONS, which takes a
+ * whole control buffer, routing header included, as sticky options). The same options as
+ * control messages are refused by the supervisor (supervisor/cmsg.c).
+ */
+static const struct {
+	int level, name;
+} sbx_reroute_opts[] = {
+	{ IPPROTO_IP, IP_OPTIONS },
+	{ IPPROTO_IP, IP_RETOPTS },
+	{ IPPROTO_IPV6, IPV6_RTHDR },
+	{ IPPROTO_IPV6, IPV6_2292RTHDR },
+	{ IPPROTO_IPV6, IPV6_2292PKTOPTIONS },
+};
+
 /* Rules that depend on registers only: identical for every ABI. */
 static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_filter_key *k,
 			     struct sbx_error *err)
@@ -134,6 +162,12 @@ static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 	 * x32 libseccomp compares the low half anyway, which is right for an int.) */
 	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
 	RULE(ctx, eperm, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+
+	/* level and optname are ints to the kernel: compare the low 32 bits, as for ioctl. */
+	for (i = 0; i < ARRAY_SIZE(sbx_reroute_opts); i++)
+		RULE(ctx, eperm, setsockopt, 2,
+		     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, sbx_reroute_opts[i].level),
+		     SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, sbx_reroute_opts[i].name));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -99,23 +100,55 @@ static long sbx_cmsg_creds(struct sbx_call *c, struct cmsghdr *cm)
 struct sbx_msg_walk {
 	struct sbx_call *c;
 	struct sbx_msg *s;
+	int family; /* the socket's: which levels it reads */
 };
+
+/* A message that could take the data elsewhere than the address judged, or one sbx does not
+ * know: refused even in learning mode, since no flag could allow it. */
+static long sbx_cmsg_refuse(struct sbx_call *c, const struct cmsghdr *cm, const char *reason)
+{
+	const char *name = sbx_cmsg_name(cm->cmsg_level, cm->cmsg_type);
+	char target[96];
+
+	if (name)
+		snprintf(target, sizeof(target), "control message %s", name);
+	else
+		snprintf(target, sizeof(target), "control message of level %d, type %d",
+			 cm->cmsg_level, cm->cmsg_type);
+	(void)sbx_deny(c, target, NULL, reason);
+	return -EPERM;
+}
 
 static long sbx_msg_cmsg(struct cmsghdr *cm, void *arg)
 {
 	struct sbx_msg_walk *w = arg;
 
-	if (cm->cmsg_type == SCM_RIGHTS)
+	switch (sbx_cmsg_judge(w->family, cm->cmsg_level, cm->cmsg_type)) {
+	case SBX_CMSG_PASS:
+		return 0;
+	case SBX_CMSG_RIGHTS:
 		return sbx_cmsg_rights(w->c, w->s, cm);
-	if (cm->cmsg_type == SCM_CREDENTIALS)
+	case SBX_CMSG_CREDS:
 		return sbx_cmsg_creds(w->c, cm);
-	return -EINVAL; /* nothing else is ours to vouch for */
+	case SBX_CMSG_INVALID:
+		return -EINVAL; /* the kernel's own answer */
+	case SBX_CMSG_REROUTE:
+		return sbx_cmsg_refuse(w->c, cm,
+				       "it would send the data elsewhere than the address judged");
+	case SBX_CMSG_UNKNOWN:
+		break;
+	}
+	return sbx_cmsg_refuse(w->c, cm,
+			       "sbx passes only the control messages known not to redirect data");
 }
 
-static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, size_t len)
+static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, int sock, size_t len)
 {
-	struct sbx_msg_walk w = { c, s };
+	struct sbx_msg_walk w = { c, s, AF_UNSPEC };
+	socklen_t l = sizeof(w.family);
 
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &w.family, &l) == -1)
+		return -errno;
 	return sbx_cmsg_walk(s->ctl, len, sbx_msg_cmsg, &w);
 }
 
@@ -174,7 +207,7 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 		r = sbx_task_read(&c->task, (uintptr_t)um.msg_control, s->ctl, um.msg_controllen);
 		if (r < 0)
 			return r;
-		r = sbx_msg_control(c, s, um.msg_controllen);
+		r = sbx_msg_control(c, s, sock, um.msg_controllen);
 		if (r < 0)
 			return r;
 		s->m.msg_control = s->ctl;

@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,6 +141,18 @@ static const struct row rows[] = {
 	R(x86_64, shutdown, ALLOW, -1, SHUT_RDWR),
 	R(x86_64, getsockopt, ALLOW, -1, SOL_SOCKET, SO_TYPE, PTR, PTR),
 	R(x86_64, setsockopt, ALLOW, -1, SOL_SOCKET, SO_REUSEADDR, PTR, 4),
+	/* options that would route data elsewhere than the judged address */
+	R(x86_64, setsockopt, EPERM_, -1, IPPROTO_IP, IP_OPTIONS, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, IPPROTO_IP, IP_RETOPTS, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, IPPROTO_IPV6, 57 /* IPV6_RTHDR */, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, IPPROTO_IPV6, 5 /* IPV6_2292RTHDR */, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, IPPROTO_IPV6, 6 /* IPV6_2292PKTOPTIONS */, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, 0xffffffff00000029, 0x100000039, PTR, 8),
+	R(x86_64, setsockopt, EPERM_, -1, 0x100000000, 0xffffffff00000004, PTR, 8),
+	R(x86_64, setsockopt, ALLOW, -1, IPPROTO_IP, IP_TOS, PTR, 4),
+	R(x86_64, setsockopt, ALLOW, -1, IPPROTO_IPV6, IPV6_V6ONLY, PTR, 4),
+	R(x86_64, setsockopt, ALLOW, -1, IPPROTO_IPV6, 55 /* IPV6_RTHDRDSTOPTS */, PTR, 8),
+	R(x86_64, setsockopt, ALLOW, -1, IPPROTO_TCP, IP_OPTIONS, PTR, 4),
 	R(x86_64, getsockname, ALLOW, -1, PTR, PTR),
 	R(x86_64, getpeername, ALLOW, -1, PTR, PTR),
 	R(x86_64, read, ALLOW, -1, PTR, 1),
@@ -207,6 +220,9 @@ static const struct row rows[] = {
 	R(i386, ioctl, EPERM_, -1, TIOCSTI, PTR),
 	R(i386, ioctl, EPERM_, -1, TIOCLINUX, PTR),
 	R(i386, ioctl, ALLOW, -1, TCGETS, PTR),
+	R(i386, setsockopt, EPERM_, -1, IPPROTO_IP, IP_OPTIONS, PTR, 8),
+	R(i386, setsockopt, EPERM_, -1, IPPROTO_IPV6, 57 /* IPV6_RTHDR */, PTR, 8),
+	R(i386, setsockopt, ALLOW, -1, SOL_SOCKET, SO_REUSEADDR, PTR, 4),
 
 	/*
 	 * x32 (x86_64 arch, nr | __X32_SYSCALL_BIT). connect, bind and sendto are "common"
@@ -236,6 +252,8 @@ static const struct row rows[] = {
 	R(x32, io_uring_enter, ENOSYS_, -1, 1, 0, 0, 0, 0),
 	R(x32, ioctl, EPERM_, -1, TIOCSTI, PTR),
 	R(x32, ioctl, ALLOW, -1, TCGETS, PTR),
+	R(x32, setsockopt, EPERM_, -1, IPPROTO_IP, IP_OPTIONS, PTR, 8),
+	R(x32, setsockopt, EPERM_, -1, IPPROTO_IPV6, 57 /* IPV6_RTHDR */, PTR, 8),
 
 	/* any other architecture: the process dies before a syscall is looked at */
 	R(aarch64, getpid, KILL),
