@@ -64,6 +64,32 @@ static size_t sbx_fd_link(char *buf, int fd)
 	return len;
 }
 
+/*
+ * Whether @canon, looked up in sbx's own mount namespace, is the file pinned at @pin: the same
+ * device, inode and mount. The name readlink gives a pin is its path in the namespace it was
+ * reached through (/proc/PID/root/..., a cwd in a namespace the command made), where another
+ * file may have been mounted over the name a rule allows; only a name that leads to the very
+ * file here may be judged by the rules written for this namespace.
+ */
+static bool sbx_dest_here(int pin, const char *canon)
+{
+	struct sbx_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	const unsigned int mask = STATX_TYPE | STATX_INO | STATX_MNT_ID;
+	_cleanup_close_ int here = -1;
+	struct statx a, b;
+
+	here = sys_openat2(AT_FDCWD, canon, &how, sizeof(how));
+	if (here < 0 && (errno == ENOSYS || errno == E2BIG))
+		here = open(canon, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (here < 0)
+		return false;
+	if (statx(pin, "", AT_EMPTY_PATH, mask, &a) == -1 ||
+	    statx(here, "", AT_EMPTY_PATH, mask, &b) == -1)
+		return false;
+	return a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor &&
+	       a.stx_ino == b.stx_ino && sbx_statx_mnt_id(&a) == sbx_statx_mnt_id(&b);
+}
+
 int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&d->out;
@@ -74,6 +100,7 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 
 	d->pin = -1;
 	d->canon[0] = '\0';
+	d->elsewhere = false;
 	sbx_addr_decode(raw, len, &d->addr);
 	if (d->addr.kind != SBX_ADDR_UNIX_PATH) {
 		memcpy(&d->out, raw, len);
@@ -114,6 +141,8 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 		if (n < 0)
 			return -errno;
 		d->canon[n] = '\0';
+		/* Only here: the plain walk above was made in sbx's namespace from its root. */
+		d->elsewhere = !sbx_dest_here(d->pin, d->canon);
 	}
 
 	sun->sun_family = AF_UNIX;
@@ -129,17 +158,24 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 
 	const struct sbx_unix_rule *rule;
 
-	rule = sbx_pol_match_path(c->sup->pol, d->canon);
+	/* A name that leads elsewhere in sbx's namespace matches no rule by name; the file can
+	 * still be allowed by what it is (a pinned rule's inode, a socket bound inside). */
+	rule = d->elsewhere ? NULL : sbx_pol_match_path(c->sup->pol, d->canon);
 	if (rule && !rule->pinned)
 		return 0; /* the common case: no fstat at all */
 	if (fstat(d->pin, &st) == -1)
 		return -EPERM;
 	if (rule && rule->dev == st.st_dev && rule->ino == st.st_ino)
 		return 0;
-	if (sbx_pol_match_path_re(c->sup->pol, d->canon))
+	if (!d->elsewhere && sbx_pol_match_path_re(c->sup->pol, d->canon))
 		return 0;
 	if (S_ISSOCK(st.st_mode) && sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
 		return 0;
+	if (d->elsewhere)
+		return sbx_deny(c, d->canon, NULL,
+				"it was reached through another mount namespace, and that name "
+				"leads to another file (or none) in sbx's; name the socket by its "
+				"path as sbx sees it");
 	if (rule)
 		return sbx_deny(c, d->canon, NULL,
 				"it is not the socket that was there when sbx started (the rule is "

@@ -23,6 +23,9 @@ struct sbx_dest {
 	struct sockaddr_storage out; /* the address the supervisor performs the call with */
 	socklen_t out_len;
 	bool sock_checked; /* the caller's fd is known to be a socket (see sbx_dest_judge) */
+	/* UNIX_PATH: @canon does not lead to the pinned file in sbx's own mount namespace (the
+	 * file was reached through another one: /proc/PID/root, a namespace the command made) */
+	bool elsewhere;
 };
 
 /*

@@ -8,6 +8,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -170,6 +174,23 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, uns
 static inline int sys_seccomp(unsigned int op, unsigned int flags, void *args)
 {
 	return (int)syscall(__NR_seccomp, op, flags, args);
+}
+
+/*
+ * The mount a file is on (statx STATX_MNT_ID, Linux 5.8). glibc 2.36's struct statx keeps the
+ * kernel's stx_mnt_id inside its padding (<linux/stat.h>'s names it): read it at the kernel's
+ * offset, 0x90, which either definition has.
+ * Return 0 when the kernel did not fill it in.
+ */
+static inline uint64_t sbx_statx_mnt_id(const struct statx *st)
+{
+	uint64_t v;
+
+	_Static_assert(sizeof(struct statx) >= 0x98, "stx_mnt_id at 0x90");
+	if (!(st->stx_mask & STATX_MNT_ID))
+		return 0;
+	memcpy(&v, (const unsigned char *)st + 0x90, sizeof(v));
+	return v;
 }
 
 #endif
