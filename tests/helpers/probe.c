@@ -9,7 +9,7 @@
  * (spin prints a line per change, trap/pause exit through a signal).
  * PREFIX ops change the context and then run the rest of the command line:
  *   chdir DIR | umask OCT | chroot DIR | wait FILE | pid | pidfile FILE | fork | thread |
- *   exec | loop N | unshare-bind SRC DST
+ *   exec | loop N | unshare-bind SRC DST | unshare-user-bind SRC DST
  * An address is a pathname, or @NAME for an abstract socket.
  * Nothing here links sbx code: this behaves like any user binary.
  */
@@ -911,6 +911,15 @@ static int op_cmsg(char **av, char *d, size_t dn)
 		c2->cmsg_type = SCM_RIGHTS;
 		c2->cmsg_len = 1000;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int)) * 2;
+	} else if (!strcmp(mode, "creds-other")) {
+		/* our own pid, with a uid and gid that are not ours */
+		uc.pid = getpid();
+		uc.uid = getuid() + 1;
+		uc.gid = getgid() + 1;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(uc));
+		memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+		mh.msg_controllen = CMSG_SPACE(sizeof(uc));
 	} else if (!strcmp(mode, "creds-bad")) {
 		c->cmsg_type = SCM_CREDENTIALS;
 		c->cmsg_len = CMSG_LEN(sizeof(uc));
@@ -3174,6 +3183,19 @@ static void print_result(int e, const char *detail)
 		result("errno %s%s%s", ename(e), *detail ? " " : "", detail);
 }
 
+/* Write @text to @path (a /proc file): 0, or -1 with errno set. */
+static int put_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 static int run(int argc, char **argv);
 
 struct thread_args {
@@ -3212,6 +3234,26 @@ static int run(int argc, char **argv)
 			return 0;
 		}
 		return run(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[0], "unshare-user-bind") && argc > 2) {
+		/* What an unprivileged command can do by itself: a user namespace mapping only
+		 * its own ids, and in it a mount namespace of its own. */
+		char map[64];
+		uid_t uid = getuid();
+		gid_t gid = getgid();
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == -1 ||
+		    put_file("/proc/self/setgroups", "deny") == -1 ||
+		    (snprintf(map, sizeof(map), "%u %u 1", uid, uid),
+		     put_file("/proc/self/uid_map", map) == -1) ||
+		    (snprintf(map, sizeof(map), "%u %u 1", gid, gid),
+		     put_file("/proc/self/gid_map", map) == -1) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		    mount(argv[1], argv[2], NULL, MS_BIND, NULL) == -1) {
+			result("unsupported unshare-user-bind %s", ename(errno));
+			return 0;
+		}
+		return run(argc - 3, argv + 3);
 	}
 	if (!strcmp(argv[0], "unshare-bind") && argc > 2) {
 		if (unshare(CLONE_NEWNS) == -1 ||

@@ -1,0 +1,198 @@
+/*
+ * Process-model attacks on the supervisor, run inside the sandbox by tests/live/t-authority.c:
+ * callers it has not seen before (vfork, clone3 children), a filter of the command's own
+ * (SECCOMP_RET_TRACE, a second user-notification listener), and set-user-ID execve.
+ *
+ * Usage: intruder OP ADDR
+ *   vfork | clone3               connect to ADDR from such a child
+ *   trace                        connect after installing a filter returning SECCOMP_RET_TRACE
+ *   listener                     try a listener of our own that answers CONTINUE, then connect
+ *   ids                          print the real and effective ids, then connect
+ * ADDR is a pathname or @NAME. Prints one line: "ok", "errno ENAME", or for listener
+ * "listener=ENAME|ok connect=ok|ENAME", for ids "uid=U euid=E connect=...".
+ * Plain: no sbx code, like any user binary.
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+
+static const char *ename(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case 0:
+		return "ok";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EBUSY:
+		return "EBUSY";
+	case ENOSYS:
+		return "ENOSYS";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ENOENT:
+		return "ENOENT";
+	case EINVAL:
+		return "EINVAL";
+	}
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+static const char *addr_arg;
+
+/* Connect to addr_arg; 0 or the errno. The reply of an echo server is not needed. */
+static int try_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(addr_arg);
+	socklen_t len;
+	int fd, r;
+
+	if (n >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	memcpy(sun.sun_path, addr_arg, n);
+	if (addr_arg[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (addr_arg[0] != '@'));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return errno;
+	r = connect(fd, (struct sockaddr *)&sun, len) == -1 ? errno : 0;
+	close(fd);
+	return r;
+}
+
+static int wait_code(pid_t pid)
+{
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (waitpid(pid, &st, __WALL) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* A child made by clone3, which glibc's fork does not use (a sharing-memory child would need
+ * the assembly vfork has; vfork itself is the op above). */
+static int op_clone3(void)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
+	long pid;
+
+	pid = syscall(__NR_clone3, &args, sizeof(args));
+	if (pid == 0)
+		_exit(try_connect());
+	if (pid < 0) {
+		printf("errno %s clone3\n", ename(errno));
+		return 0;
+	}
+	return wait_code((pid_t)pid);
+}
+
+static int listener_fd = -1;
+
+static void *answer_continue(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct seccomp_notif n;
+		struct seccomp_notif_resp r;
+
+		memset(&n, 0, sizeof(n));
+		if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_RECV, &n) == -1)
+			return NULL;
+		memset(&r, 0, sizeof(r));
+		r.id = n.id;
+		r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SEND, &r);
+	}
+}
+
+static int own_filter(uint32_t action, unsigned int flags)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+int main(int argc, char **argv)
+{
+	const char *op;
+	int r;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: intruder OP ADDR\n");
+		return 2;
+	}
+	op = argv[1];
+	addr_arg = argv[2];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(op, "vfork")) {
+		pid_t pid = vfork();
+
+		if (pid == 0)
+			_exit(try_connect());
+		r = wait_code(pid);
+	} else if (!strcmp(op, "clone3")) {
+		r = op_clone3();
+	} else if (!strcmp(op, "trace")) {
+		if (own_filter(SECCOMP_RET_TRACE, 0) == -1) {
+			printf("errno %s seccomp\n", ename(errno));
+			return 0;
+		}
+		r = try_connect();
+	} else if (!strcmp(op, "listener")) {
+		pthread_t th;
+		int e = 0;
+
+		listener_fd = own_filter(SECCOMP_RET_USER_NOTIF, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+		if (listener_fd < 0)
+			e = errno;
+		else if (pthread_create(&th, NULL, answer_continue, NULL))
+			e = EAGAIN;
+		printf("listener=%s connect=%s\n", ename(e), ename(try_connect()));
+		return 0;
+	} else if (!strcmp(op, "ids")) {
+		printf("uid=%u euid=%u connect=%s\n", getuid(), geteuid(), ename(try_connect()));
+		return 0;
+	} else {
+		fprintf(stderr, "intruder: unknown op %s\n", op);
+		return 2;
+	}
+	if (r < 0)
+		printf("errno E? wait\n");
+	else
+		printf(r ? "errno %s\n" : "%s\n", ename(r));
+	return 0;
+}
