@@ -309,10 +309,7 @@ static void sbx_spawn_worker(struct sbx_sup *s)
 	pthread_t th;
 	int r;
 
-	if (atomic_fetch_add(&s->workers, 1) >= SBX_WORKERS_MAX) {
-		atomic_fetch_sub(&s->workers, 1);
-		return;
-	}
+	atomic_fetch_add(&s->workers, 1);
 	sbx_notify_thread_attr(&attr, 256 * 1024);
 	r = pthread_create(&th, &attr, sbx_worker, s);
 	pthread_attr_destroy(&attr);

@@ -2,8 +2,11 @@
  * notify: the supervisor's receive → decode → decide → act → respond loop.
  *
  * Workers block in SECCOMP_IOCTL_NOTIF_RECV; whenever the last idle worker takes a request
- * another is started (up to SBX_WORKERS_MAX), so a call that blocks for one caller never
- * stalls the others; surplus idle workers exit.
+ * another is started, so a call that blocks for one caller never stalls the others; surplus
+ * idle workers exit. There is no fixed maximum: a worker is started only when every other is
+ * busy, so the pool never exceeds one worker per caller waiting in a notified call, plus one,
+ * and the callers are the sandbox's own threads, bounded by its limits. (A maximum of 256
+ * let 256 callers parked in connects to a slow server stall every other caller.)
  *
  * Where workers run: one floats, the others are each bound to one of the CPUs sbx may use, in
  * turn. SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP wakes the waiting workers on the caller's CPU and
@@ -19,7 +22,6 @@
 
 /* One: the first request starts a second (see above) before it is handled. */
 #define SBX_WORKERS_MIN	 1
-#define SBX_WORKERS_MAX	 256
 #define SBX_WORKERS_IDLE 4
 
 /*

@@ -8,6 +8,9 @@
  *   trace                        connect after installing a filter returning SECCOMP_RET_TRACE
  *   listener                     try a listener of our own that answers CONTINUE, then connect
  *   ids                          print the real and effective ids, then connect
+ * and: intruder flood N FULL VICTIM DENIED
+ *   park N threads in connects to FULL (a server whose backlog is full), then connect to
+ *   VICTIM and DENIED from the main thread: "parked=P victim=R denied=R"
  * ADDR is a pathname or @NAME. Prints one line: "ok", "errno ENAME", or for listener
  * "listener=ENAME|ok connect=ok|ENAME", for ids "uid=U euid=E connect=...".
  * Plain: no sbx code, like any user binary.
@@ -19,6 +22,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,11 +150,56 @@ static int own_filter(uint32_t action, unsigned int flags)
 	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
+static atomic_int parked;
+
+static void *park(void *arg)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", (const char *)arg);
+	atomic_fetch_add(&parked, 1);
+	/* blocks until the test ends the flood; the result does not matter */
+	(void)connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int op_flood(int n, const char *full, const char *victim, const char *denied)
+{
+	pthread_attr_t attr;
+	int i, v, d;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 0; i < n; i++) {
+		pthread_t th;
+
+		if (pthread_create(&th, &attr, park, (void *)full))
+			break;
+	}
+	while (atomic_load(&parked) < i)
+		usleep(1000);
+	usleep(200 * 1000); /* let the last connects reach the supervisor */
+	addr_arg = victim;
+	v = try_connect();
+	addr_arg = denied;
+	d = try_connect();
+	printf("parked=%d victim=%s", i, ename(v));
+	printf(" denied=%s\n", ename(d));
+	fflush(stdout);
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *op;
 	int r;
 
+	if (argc == 6 && !strcmp(argv[1], "flood"))
+		return op_flood(atoi(argv[2]), argv[3], argv[4], argv[5]);
 	if (argc != 3) {
 		fprintf(stderr, "usage: intruder OP ADDR\n");
 		return 2;

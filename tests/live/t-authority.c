@@ -451,6 +451,50 @@ static void process_model(void)
 	sbx_t_server_stop(sd);
 }
 
+/* 8. Thousands of callers parked in allowed connects to a server that never accepts: every
+ * other call is still answered, allowed or denied (no fixed cap on the workers). */
+static void flood(void)
+{
+	const char *full = sbx_t_tmp("fl-full.sock"), *a = sbx_t_tmp("fl-a.sock");
+	const char *d = sbx_t_tmp("fl-d.sock");
+	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, a);
+	struct sbx_t_server *sd = sbx_t_server_start(SOCK_STREAM, d);
+	struct sockaddr_un sun;
+	socklen_t len = sbx_t_mkaddr(&sun, full);
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), filler;
+	const char *argv[] = { sbx_t_supervise(),
+			       "--allow-unix-socket",
+			       full,
+			       "--allow-unix-socket",
+			       a,
+			       "--",
+			       intruder_path,
+			       "flood",
+			       "2000",
+			       full,
+			       a,
+			       d,
+			       NULL };
+	struct sbx_t_proc p;
+
+	/* backlog 0 with its one slot taken: every further connect blocks */
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, len) || listen(lfd, 0))
+		bail_out("full server");
+	filler = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (connect(filler, (struct sockaddr *)&sun, len))
+		bail_out("fill the backlog");
+	sbx_t_run(&p, argv);
+	if (!sbx_t_line_is(&p, "parked=2000 victim=ok denied=EPERM",
+			   "2000 threads parked in allowed connects: another allowed connect is "
+			   "answered, and a denied one refused"))
+		sbx_t_diag_proc(&p);
+	is(sbx_t_server_settled_count(sd), 0, "flood: the denied server accepted nothing");
+	close(filler);
+	close(lfd);
+	sbx_t_server_stop(sa);
+	sbx_t_server_stop(sd);
+}
+
 /* 7. A set-user-ID root program run by an ordinary user under sbx stays that user. */
 static void setuid_exec(void)
 {
@@ -528,6 +572,7 @@ int main(void)
 	reroute();
 	mountns();
 	process_model();
+	flood();
 	setuid_exec();
 	return done_testing();
 }
