@@ -53,8 +53,8 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.t)
 TEST_BIN += $(FUZZ_REPLAY)
 
-.PHONY: all deps check demo install clean help format format-check tests check-asan analyze \
-	fuzz fuzz-bins soak fuzz-policy
+.PHONY: all deps check check-unprivileged demo install clean help format format-check tests \
+	check-asan analyze fuzz fuzz-bins soak fuzz-policy
 # Keep intermediate objects: tests share them.
 .SECONDARY:
 all: $(BIN)
@@ -63,6 +63,8 @@ help:
 	@echo "make            build $(BIN)"
 	@echo "make deps       install missing build/test packages (as root) or say what to install"
 	@echo "make check      deps, build, and run the whole TAP suite with prove"
+	@echo "make check-unprivileged  as root: make check again as uid UNPRIV_UID ($(UNPRIV_UID)),"
+	@echo "                in a copy of the tree and build under /tmp"
 	@echo "make demo       deps, build, and show an allowed and a denied connection"
 	@echo "make install    install the binary and man page under PREFIX ($(PREFIX))"
 	@echo "make format     clang-format the sources; format-check verifies them"
@@ -162,6 +164,14 @@ tests: $(BIN) $(BIN_NONETCHECK) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REP
 check: deps
 	$(MAKE) tests
 	SBX_BUILD=$(abspath $(BUILD)) SBX_SRC=$(CURDIR) prove -e '' $(TEST_BIN) $(FUZZ_POLICY_REPLAY) $(TEST_SCRIPTS)
+
+# The suite as an ordinary user (root's own runs cannot show a test that needs root): root
+# copies the tree and this build to a directory under /tmp owned by UNPRIV_UID (nobody by
+# default) and runs make check there as that uid (.ci/unprivileged).
+UNPRIV_UID ?= 65534
+check-unprivileged: deps
+	$(MAKE) tests
+	./.ci/unprivileged $(BUILD) $(UNPRIV_UID)
 
 # Sanitizers: supervisor, shim, filters and every test binary linked with libsbx; the programs
 # run inside the sandbox stay plain. Reports go to files, so one in a process whose exit status

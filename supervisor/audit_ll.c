@@ -224,13 +224,16 @@ static void *sbx_ll_main(void *arg)
 	return NULL;
 }
 
-/* Whether kernel auditing is on (AUDIT_GET): Landlock logs nothing otherwise. */
+/* Whether kernel auditing is on (AUDIT_GET): Landlock logs nothing otherwise. A refusal ends
+ * the wait: root of a user namespace other than the initial one gets ECONNREFUSED, and no
+ * status follows it. */
 static int sbx_ll_audit_enabled(void)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	struct pollfd p;
 	char buf[8192];
 	int enabled = -1;
+	bool refused = false;
 	ssize_t r;
 
 	if (!sk)
@@ -238,17 +241,22 @@ static int sbx_ll_audit_enabled(void)
 	if (nl_connect(sk, NETLINK_AUDIT) == 0 &&
 	    nl_send_simple(sk, AUDIT_GET, NLM_F_REQUEST, NULL, 0) >= 0) {
 		p = (struct pollfd){ .fd = nl_socket_get_fd(sk), .events = POLLIN };
-		while (enabled < 0 && poll(&p, 1, 1000) > 0) {
+		while (enabled < 0 && !refused && poll(&p, 1, 1000) > 0) {
 			struct nlmsghdr *h = (struct nlmsghdr *)buf;
 
 			r = recv(p.fd, buf, sizeof(buf), 0);
 			if (r < (ssize_t)NLMSG_HDRLEN)
 				break;
-			for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r))
+			for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
 				if (h->nlmsg_type == AUDIT_GET &&
 				    NLMSG_PAYLOAD(h, 0) >= 2 * sizeof(__u32))
 					enabled = (int)((struct audit_status *)NLMSG_DATA(h))
 							  ->enabled;
+				else if (h->nlmsg_type == NLMSG_ERROR &&
+					 NLMSG_PAYLOAD(h, 0) >= sizeof(int) &&
+					 ((struct nlmsgerr *)NLMSG_DATA(h))->error != 0)
+					refused = true;
+			}
 		}
 	}
 	nl_socket_free(sk);

@@ -97,7 +97,14 @@ timeout -s KILL 10 prlimit --nofile=512:4096 "$SBX" -- sh -c 'ulimit -Sn; ulimit
 code=$?
 [ $code -eq 0 ] && [ "$(tr '\n' ' ' <"$T/out")" = "512 4096 " ]
 ok $? "the command keeps the fd limits it was given (the supervisor raises only its own)"
-timeout -s KILL 10 prlimit --nofile=512:4096 "$SBX" -- sh -c 'grep "open files" /proc/$PPID/limits' >"$T/out" 2>"$T/err" </dev/null
+# The supervisor raises its limit once the command has started: the command waits up to 5 s.
+timeout -s KILL 10 prlimit --nofile=512:4096 "$SBX" -- sh -c '
+	i=0
+	while [ $i -lt 50 ] && ! grep -Eq "^Max open files +4096 " /proc/$PPID/limits; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep "open files" /proc/$PPID/limits' >"$T/out" 2>"$T/err" </dev/null
 code=$?
 [ $code -eq 0 ] && grep -Eq '^Max open files +4096 +4096 ' "$T/out"
 ok $? "the supervisor raised its own soft fd limit to the hard one (room for its work)"

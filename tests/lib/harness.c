@@ -768,19 +768,31 @@ int sbx_t_run(struct sbx_t_proc *p, const char *const *argv)
 #define MAX_ARGS 64
 
 static bool rw_tmpdir = true;
+static const char *const *wrap;
 
 void sbx_t_rw_tmpdir(bool on)
 {
 	rw_tmpdir = on;
 }
 
-/* argv = [sbx-supervise, OPTS..., "--", probe, ARGS...] or [probe, ARGS...] */
+void sbx_t_wrap(const char *const *prefix)
+{
+	wrap = prefix;
+}
+
+/* argv = [WRAP..., sbx-supervise, OPTS..., "--", probe, ARGS...] or [probe, ARGS...] */
 static void build_argv(const char **argv, const char *const *opts, bool sandboxed, va_list ap)
 {
+	const char *const *w;
 	const char *a;
 	int n = 0;
 
 	if (sandboxed) {
+		for (w = wrap; w && *w; w++) {
+			if (n >= MAX_ARGS - 8)
+				bail_out("harness: too many arguments");
+			argv[n++] = *w;
+		}
 		argv[n++] = sbx_t_supervise();
 		if (rw_tmpdir) {
 			argv[n++] = "--rw";

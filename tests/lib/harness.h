@@ -172,6 +172,13 @@ int sbx_t_spawn_in(struct sbx_t_proc *p, const char *const *opts, ...);
  */
 void sbx_t_rw_tmpdir(bool on);
 
+/**
+ * sbx_t_wrap() - a command (NULL-terminated, argv[0] a path) that sbx_t_in() and
+ * sbx_t_spawn_in() run sbx-supervise under, which must exec it in the same process, as
+ * `unshare --user --map-root-user --` does; NULL for none (the default).
+ */
+void sbx_t_wrap(const char *const *prefix);
+
 #define SBX_T_OPTS(...)		  ((const char *const[]){ __VA_ARGS__, NULL })
 #define SBX_T_NOOPTS		  ((const char *const[]){ NULL })
 #define SBX_T_IN(p, opts, ...)	  sbx_t_in((p), (opts), __VA_ARGS__, (const char *)NULL)

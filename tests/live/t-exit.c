@@ -137,7 +137,16 @@ static void exit_codes(void)
 			sbx_t_diag_proc(&p);
 	}
 	{
-		const char *argv[] = { sbx_t_supervise(), "--", "sbx-no-such-command-xyz", NULL };
+		/* A PATH of directories anyone can search: execvp reports EACCES (126, as env(1)
+		 * does) when one of them cannot be, and the PATH a test run inherits may name
+		 * one (root's ~/.local/bin, say, in an unprivileged run started from root's). */
+		const char *path = "PATH=/usr/local/bin:/usr/bin:/bin";
+		const char *argv[] = { "/usr/bin/env",
+				       path,
+				       sbx_t_supervise(),
+				       "--",
+				       "sbx-no-such-command-xyz",
+				       NULL };
 
 		if (!is(sbx_t_run(&p, argv), 127, "missing command (PATH lookup): 127"))
 			sbx_t_diag_proc(&p);
