@@ -1072,6 +1072,51 @@ static int op_intr(char **av, char *d, size_t dn)
 	return 0;
 }
 
+/* connectn N ADDR: N threads each connect (stream) to ADDR at once, then close; detail: how
+ * many connected and the first errno of those that did not. For many calls blocked at once. */
+struct connectn {
+	struct sockaddr_un sun;
+	socklen_t len;
+	atomic_int ok, failed, first_errno;
+};
+
+static void *connectn_thread(void *arg)
+{
+	struct connectn *c = arg;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0, zero = 0;
+
+	if (fd == -1 || connect(fd, (struct sockaddr *)&c->sun, c->len) == -1)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!e) {
+		atomic_fetch_add(&c->ok, 1);
+		return NULL;
+	}
+	atomic_fetch_add(&c->failed, 1);
+	atomic_compare_exchange_strong(&c->first_errno, &zero, e);
+	return NULL;
+}
+
+static int op_connectn(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i, started = 0;
+	static struct connectn c;
+	pthread_t th[1024];
+
+	if (n < 1 || n > (long)(sizeof(th) / sizeof(th[0])))
+		usage("connectn: N must be 1 to %zu", sizeof(th) / sizeof(th[0]));
+	c.len = mkaddr(&c.sun, av[1]);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[started], NULL, connectn_thread, &c) == 0)
+			started++;
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	snprintf(d, dn, "connected=%d failed=%d first=%s started=%ld", atomic_load(&c.ok),
+		 atomic_load(&c.failed), ename(atomic_load(&c.first_errno)), started);
+	return 0;
+}
+
 /* Write @pid - 1 to this PID namespace's ns_last_pid, so the next fork gets @pid. */
 static bool set_last_pid(pid_t pid)
 {
@@ -3145,6 +3190,7 @@ static const struct op ops[] = {
 	{ "fdlimit", 1, op_fdlimit },
 	{ "soak", 7, op_soak },
 	{ "intr", 2, op_intr },
+	{ "connectn", 2, op_connectn },
 	{ "fdflood", 2, op_fdflood },
 	{ "pidreuse", 3, op_pidreuse },
 	{ "tidreuse", 2, op_tidreuse },
