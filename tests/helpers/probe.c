@@ -1232,6 +1232,9 @@ static int op_pidreuse(char **av, char *d, size_t dn)
  * (ns_last_pid) and connects to ALLOWED too. The supervisor keeps the pidfds of recent callers:
  * for B it holds A's, of a dead thread with B's tid, and must name B afresh instead of failing
  * B's call. Detail: how many rounds reused the PID and in how many both connects succeeded.
+ * With "sigpipe", B instead sends (sendmsg, SIGPIPE at its default) on a stream whose peer is
+ * closed: it is served when it dies of the SIGPIPE the supervisor raises after its EPIPE reply,
+ * which must reach B, not the dead A whose pidfd the supervisor held for that tid.
  */
 static int tidreuse_connect(const struct sockaddr_un *sa, socklen_t alen)
 {
@@ -1240,9 +1243,29 @@ static int tidreuse_connect(const struct sockaddr_un *sa, socklen_t alen)
 	return s >= 0 && connect(s, (const struct sockaddr *)sa, alen) == 0 ? 0 : 1;
 }
 
+/* Killed by the SIGPIPE; exits 0 only if it never came. */
+static int tidreuse_sigpipe(void)
+{
+	struct iovec iov = { .iov_base = (char *)"x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sv[2];
+
+	signal(SIGPIPE, SIG_DFL);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		return 2;
+	close(sv[1]);
+	if (sendmsg(sv[0], &mh, 0) != -1 || errno != EPIPE)
+		return 3;
+	/* The supervisor raises it after its reply, so it may land a moment after the call
+	 * returned: wait for it rather than exit first. */
+	usleep(2000 * 1000);
+	return 0;
+}
+
 static int op_tidreuse(char **av, char *d, size_t dn)
 {
 	long n = parse_long(av[0]), i, reused = 0, served = 0;
+	bool pipe = av[2] && !strcmp(av[2], "sigpipe");
 	struct sockaddr_un sa;
 	socklen_t alen = mkaddr(&sa, av[1]);
 	int fd = -1; /* FAIL's */
@@ -1262,11 +1285,14 @@ static int op_tidreuse(char **av, char *d, size_t dn)
 		}
 		b = fork();
 		if (b == 0)
-			_exit(tidreuse_connect(&sa, alen));
+			_exit(pipe ? tidreuse_sigpipe() : tidreuse_connect(&sa, alen));
 		if (b == -1 || waitpid(b, &stb, 0) == -1)
 			FAIL("fork B");
 		reused += b == a;
-		served += sta == 0 && stb == 0;
+		if (pipe)
+			served += sta == 0 && WIFSIGNALED(stb) && WTERMSIG(stb) == SIGPIPE;
+		else
+			served += sta == 0 && stb == 0;
 	}
 	snprintf(d, dn, "reused=%ld served=%ld", reused, served);
 	return 0;
