@@ -13,7 +13,10 @@ BENCH_ARGS ?=
 bench-deps:
 	@./bench/deps
 
-bench-bins: $(BIN) $(BENCH_BIN)
+# The "unit-tests" workload runs the unit test binaries: a fresh clone after `make` has none.
+BENCH_UNIT := $(filter $(BUILD)/tests/unit/%,$(TEST_BIN))
+
+bench-bins: $(BIN) $(BENCH_BIN) $(BENCH_UNIT)
 
 # The client behaves like any user binary: plain flags, no sbx code.
 $(BENCH_BUILD)/sbx-bench: bench/sbx-bench.c

@@ -359,6 +359,10 @@ static void sbx_audit_call_fields(struct sbx_json *j, struct sbx_call *c)
 			if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == -1)
 				type = -1;
 			close(sock);
+			/* A caller gone by now may have left its tid to another process, whose
+			 * socket this was: record no type rather than a stranger's. */
+			if (!sbx_call_valid(c))
+				type = -1;
 		}
 	}
 	if (a && sbx_family_name(a->family)) {

@@ -1,12 +1,13 @@
 /*
  * Owns the cancel monitor. A call the supervisor performs may block (a connect to a full
  * backlog, a send to a full buffer). If its caller is interrupted by a signal or dies, the
- * kernel withdraws the notification but nothing tells the worker; the monitor polls
- * NOTIF_ID_VALID for the few calls in flight and interrupts the worker with a signal whose
- * handler is installed without SA_RESTART, so the blocking call returns EINTR.
+ * kernel withdraws the notification but nothing tells the worker; the monitor waits on the
+ * pidfds of every caller in flight, checks NOTIF_ID_VALID for their calls and interrupts the worker
+ * with a signal whose handler is installed without SA_RESTART, so the blocking call returns EINTR.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <poll.h>
@@ -88,31 +89,64 @@ bool sbx_cancel_retry(struct sbx_call *c)
 	return errno == EINTR && sbx_call_valid(c);
 }
 
+/* The monitor's poll set: grown to the number of calls in flight, never shrunk (it is as
+ * large as the most calls ever blocked at once, one struct pollfd each). */
+struct sbx_cancel_set {
+	struct pollfd *fds;
+	size_t cap;
+};
+
+/* Under the lock: how many calls in flight have a pidfd to watch. */
+static size_t sbx_cancel_count(const struct sbx_sup *s)
+{
+	const struct sbx_blocking *b;
+	size_t n = 0;
+
+	for (b = s->blocking; b; b = b->next)
+		n += b->pidfd >= 0;
+	return n;
+}
+
 /*
  * Wait one period, or less when a caller of a call in flight exits: its pidfd becomes
  * readable, so a killed caller's call is given up at once rather than up to a period later
  * (a connect to a full backlog could otherwise complete for a dead caller in between).
- * Interrupted callers (a signal, no exit) are still found by the period's check.
+ * Every call in flight is watched, however many: a set of fixed size left the oldest callers
+ * to the period. Interrupted callers (a signal, no exit) are still found by the period's check.
  */
-static void sbx_cancel_wait(struct sbx_sup *s)
+static void sbx_cancel_wait(struct sbx_sup *s, struct sbx_cancel_set *set)
 {
-	struct pollfd fds[64];
 	struct sbx_blocking *b;
+	size_t want;
 	nfds_t n = 0;
 
 	pthread_mutex_lock(&s->cancel_lock);
-	for (b = s->blocking; b && n < ARRAY_SIZE(fds); b = b->next)
+	/* Grow outside the lock (workers take it for every call); calls that began meanwhile
+	 * may need more: count again. */
+	while ((want = sbx_cancel_count(s)) > set->cap) {
+		struct pollfd *fds;
+
+		pthread_mutex_unlock(&s->cancel_lock);
+		fds = reallocarray(set->fds, want + want / 2, sizeof(*fds));
+		pthread_mutex_lock(&s->cancel_lock);
+		if (!fds)
+			break; /* watch what fits; the period's check still covers the rest */
+		set->fds = fds;
+		set->cap = want + want / 2;
+	}
+	for (b = s->blocking; b && n < set->cap; b = b->next)
 		if (b->pidfd >= 0)
-			fds[n++] = (struct pollfd){ .fd = b->pidfd, .events = POLLIN };
+			set->fds[n++] = (struct pollfd){ .fd = b->pidfd, .events = POLLIN };
 	pthread_mutex_unlock(&s->cancel_lock);
 	/* A pidfd here may be closed meanwhile (its call ended): poll reports POLLNVAL or, if
 	 * the number was reused, waits on something else for at most one period. */
-	poll(fds, n, SBX_CANCEL_PERIOD_NS / 1000000);
+	poll(set->fds, n, SBX_CANCEL_PERIOD_NS / 1000000);
 }
 
 static void *sbx_cancel_main(void *arg)
 {
 	struct sbx_sup *s = arg;
+	struct sbx_cancel_set set = { 0 };
 	struct sbx_blocking *b;
 
 	for (;;) {
@@ -121,7 +155,7 @@ static void *sbx_cancel_main(void *arg)
 			pthread_cond_wait(&s->cancel_cond, &s->cancel_lock);
 		pthread_mutex_unlock(&s->cancel_lock);
 
-		sbx_cancel_wait(s);
+		sbx_cancel_wait(s, &set);
 
 		/* Signal under the lock: an entry present here belongs to a live worker that
 		 * has not yet returned from sbx_cancel_end(). Re-signalled every period, so a

@@ -307,6 +307,10 @@ long sbx_emu_listen(struct sbx_call *c)
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
+	/* The fd may be another process's if the caller died and its tid was reused before
+	 * sbx_task_open(): listening on it would serve a socket no one asked to. */
+	if (!sbx_call_valid(c))
+		return SBX_NO_REPLY;
 	if (getsockname(sock, (struct sockaddr *)&ss, &sl) == -1)
 		return -errno;
 	sbx_addr_decode(&ss, sl, &local);

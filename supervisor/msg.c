@@ -314,7 +314,11 @@ long sbx_emu_sendmmsg(struct sbx_call *c)
 		if (r < 0)
 			break;
 		sent = (unsigned int)r;
-		/* The kernel stores each message's length; so must we. */
+		/* The kernel stores each message's length; so must we. The write goes by tid
+		 * (process_vm_writev has no pidfd form) and the send may have blocked a while:
+		 * check the caller is still there, so the tid is still its. */
+		if (!sbx_call_valid(c))
+			return SBX_NO_REPLY;
 		if (sbx_task_write(&c->task, entry + offsetof(struct mmsghdr, msg_len), &sent,
 				   sizeof(sent)) < 0) {
 			r = -EFAULT;

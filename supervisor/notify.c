@@ -139,14 +139,19 @@ static long sbx_dispatch(struct sbx_call *c)
 	return -EPERM;
 }
 
-/* The pidfd may be a cached one of a dead thread that had the caller's tid
- * (sbx_task_renew). Rare: only after a signal-raising reply. */
-static void sbx_post_signal(struct sbx_call *c)
+/*
+ * The signal a performed call raises in its caller (SIGPIPE after EPIPE) is sent after the
+ * reply, by the caller's pidfd, never by tid: by then the caller may have died and its tid gone
+ * to another thread. So before the reply, while the caller still waits, the pidfd is verified
+ * (a cached one may be a dead thread's that had the tid: it is replaced) and NOTIF_ID_VALID
+ * confirms that the thread it names is the caller. A pidfd names one thread for good: after
+ * the reply the signal reaches the caller or, if it died meanwhile, no one. Without that
+ * proof the signal is dropped.
+ */
+static void sbx_post_signal_prepare(struct sbx_call *c)
 {
-	if (sys_pidfd_send_signal(c->task.pidfd, c->post_signal, NULL, 0) == 0 || errno != ESRCH)
-		return;
-	if (sbx_task_renew(&c->task) == 0)
-		sys_pidfd_send_signal(c->task.pidfd, c->post_signal, NULL, 0);
+	if (sbx_task_verify(&c->task) < 0 || !sbx_call_valid(c))
+		c->post_signal = 0;
 }
 
 /* Answer one received notification; called by a worker, which this counts idle again. */
@@ -186,10 +191,14 @@ static void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 #endif
 		resp->val = r < 0 ? 0 : r;
 		resp->error = r < 0 ? (__s32)r : 0;
-		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. */
+		if (c.post_signal)
+			sbx_post_signal_prepare(&c);
+		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. ESRCH
+		 * from the signal: it died after the reply, and needs it no more. */
 		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 && c.post_signal)
-			sbx_post_signal(&c);
+			(void)sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
 	}
+	/* Only now: the pidfd that was proven to name the caller is the one signalled. */
 	sbx_task_close(&c.task);
 }
 

@@ -234,7 +234,11 @@ int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, siz
 	return 0;
 }
 
-int sbx_task_renew(struct sbx_task *t)
+/* Name the caller afresh after its pidfd answered ESRCH: a cached pidfd may be a dead
+ * thread's that had the caller's tid. Drops the old one. Return 0, or -ESRCH when the caller is
+ * gone too (or the kernel lacks PIDFD_THREAD). Opens by tid: only while the notification is
+ * pending and with a NOTIF_ID_VALID check to follow, which proves the tid was the caller's. */
+static int sbx_task_renew(struct sbx_task *t)
 {
 	if (t->slot)
 		sbx_cache_put(t, true);
@@ -245,6 +249,17 @@ int sbx_task_renew(struct sbx_task *t)
 		return -ESRCH;
 	sbx_cache_add(t);
 	return 0;
+}
+
+int sbx_task_verify(struct sbx_task *t)
+{
+	/* Signal 0 delivers nothing: it fails with ESRCH when no live thread has the pidfd's pid,
+	 * so success means the pidfd names the thread that has the tid now. */
+	if (sys_pidfd_send_signal(t->pidfd, 0, NULL, 0) == 0)
+		return 0;
+	if (errno != ESRCH || !t->slot)
+		return -errno;
+	return sbx_task_renew(t);
 }
 
 int sbx_task_getfd(struct sbx_task *t, int fd)

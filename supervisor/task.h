@@ -41,11 +41,13 @@ int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len);
 int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len);
 
 /*
- * sbx_task_renew() - name the caller afresh after its pidfd answered ESRCH: a cached pidfd
- * may be a dead thread's that had the caller's tid (task.c). Drops the old one. Return 0, or
- * -ESRCH when the caller is gone too (or the kernel lacks PIDFD_THREAD).
+ * sbx_task_verify() - make sure @t's pidfd names the thread that has @t's tid now: a cached
+ * pidfd may be a dead thread's that had it, and is then replaced by one opened by tid. Call it
+ * while the notification is pending and follow it with sbx_notif_id_valid(): then the pidfd
+ * names the caller for good, and a signal sent through it after the reply reaches the caller
+ * or no one. Return 0, or -ESRCH when the caller is gone (or another -errno).
  */
-int sbx_task_renew(struct sbx_task *t);
+int sbx_task_verify(struct sbx_task *t);
 
 /* sbx_task_getfd() - duplicate the thread's fd @fd into the supervisor (O_CLOEXEC).
  * Return the new fd, or -EBADF when @fd is not open there, or another -errno. */

@@ -1081,6 +1081,51 @@ static int op_intr(char **av, char *d, size_t dn)
 	return 0;
 }
 
+/* connectn N ADDR: N threads each connect (stream) to ADDR at once, then close; detail: how
+ * many connected and the first errno of those that did not. For many calls blocked at once. */
+struct connectn {
+	struct sockaddr_un sun;
+	socklen_t len;
+	atomic_int ok, failed, first_errno;
+};
+
+static void *connectn_thread(void *arg)
+{
+	struct connectn *c = arg;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0, zero = 0;
+
+	if (fd == -1 || connect(fd, (struct sockaddr *)&c->sun, c->len) == -1)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!e) {
+		atomic_fetch_add(&c->ok, 1);
+		return NULL;
+	}
+	atomic_fetch_add(&c->failed, 1);
+	atomic_compare_exchange_strong(&c->first_errno, &zero, e);
+	return NULL;
+}
+
+static int op_connectn(char **av, char *d, size_t dn)
+{
+	long n = parse_long(av[0]), i, started = 0;
+	static struct connectn c;
+	pthread_t th[1024];
+
+	if (n < 1 || n > (long)(sizeof(th) / sizeof(th[0])))
+		usage("connectn: N must be 1 to %zu", sizeof(th) / sizeof(th[0]));
+	c.len = mkaddr(&c.sun, av[1]);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[started], NULL, connectn_thread, &c) == 0)
+			started++;
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	snprintf(d, dn, "connected=%d failed=%d first=%s started=%ld", atomic_load(&c.ok),
+		 atomic_load(&c.failed), ename(atomic_load(&c.first_errno)), started);
+	return 0;
+}
+
 /* Write @pid - 1 to this PID namespace's ns_last_pid, so the next fork gets @pid. */
 static bool set_last_pid(pid_t pid)
 {
@@ -1196,6 +1241,9 @@ static int op_pidreuse(char **av, char *d, size_t dn)
  * (ns_last_pid) and connects to ALLOWED too. The supervisor keeps the pidfds of recent callers:
  * for B it holds A's, of a dead thread with B's tid, and must name B afresh instead of failing
  * B's call. Detail: how many rounds reused the PID and in how many both connects succeeded.
+ * With "sigpipe", B instead sends (sendmsg, SIGPIPE at its default) on a stream whose peer is
+ * closed: it is served when it dies of the SIGPIPE the supervisor raises after its EPIPE reply,
+ * which must reach B, not the dead A whose pidfd the supervisor held for that tid.
  */
 static int tidreuse_connect(const struct sockaddr_un *sa, socklen_t alen)
 {
@@ -1204,9 +1252,29 @@ static int tidreuse_connect(const struct sockaddr_un *sa, socklen_t alen)
 	return s >= 0 && connect(s, (const struct sockaddr *)sa, alen) == 0 ? 0 : 1;
 }
 
+/* Killed by the SIGPIPE; exits 0 only if it never came. */
+static int tidreuse_sigpipe(void)
+{
+	struct iovec iov = { .iov_base = (char *)"x", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sv[2];
+
+	signal(SIGPIPE, SIG_DFL);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		return 2;
+	close(sv[1]);
+	if (sendmsg(sv[0], &mh, 0) != -1 || errno != EPIPE)
+		return 3;
+	/* The supervisor raises it after its reply, so it may land a moment after the call
+	 * returned: wait for it rather than exit first. */
+	usleep(2000 * 1000);
+	return 0;
+}
+
 static int op_tidreuse(char **av, char *d, size_t dn)
 {
 	long n = parse_long(av[0]), i, reused = 0, served = 0;
+	bool pipe = av[2] && !strcmp(av[2], "sigpipe");
 	struct sockaddr_un sa;
 	socklen_t alen = mkaddr(&sa, av[1]);
 	int fd = -1; /* FAIL's */
@@ -1226,11 +1294,14 @@ static int op_tidreuse(char **av, char *d, size_t dn)
 		}
 		b = fork();
 		if (b == 0)
-			_exit(tidreuse_connect(&sa, alen));
+			_exit(pipe ? tidreuse_sigpipe() : tidreuse_connect(&sa, alen));
 		if (b == -1 || waitpid(b, &stb, 0) == -1)
 			FAIL("fork B");
 		reused += b == a;
-		served += sta == 0 && stb == 0;
+		if (pipe)
+			served += sta == 0 && WIFSIGNALED(stb) && WTERMSIG(stb) == SIGPIPE;
+		else
+			served += sta == 0 && stb == 0;
 	}
 	snprintf(d, dn, "reused=%ld served=%ld", reused, served);
 	return 0;
@@ -3154,6 +3225,7 @@ static const struct op ops[] = {
 	{ "fdlimit", 1, op_fdlimit },
 	{ "soak", 7, op_soak },
 	{ "intr", 2, op_intr },
+	{ "connectn", 2, op_connectn },
 	{ "fdflood", 2, op_fdflood },
 	{ "pidreuse", 3, op_pidreuse },
 	{ "tidreuse", 2, op_tidreuse },

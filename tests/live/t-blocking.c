@@ -3,17 +3,27 @@
  * neither other callers nor the supervisor, and when its caller goes away the supervisor
  * gives the call up instead of completing it later on the dead caller's behalf.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "../lib/harness.h"
 #include "../lib/tap.h"
+
+/* How long after a caller's death the test frees the queue its connect waits on: shorter
+ * than the monitor's 50 ms period, so only the wake-up on the caller's pidfd is in time. */
+#ifndef SBX_T_CANCEL_MS
+#define SBX_T_CANCEL_MS 20
+#endif
 
 /* A listener with backlog 0 whose one queue slot is taken: the next connect blocks. */
 static int full_server(const char *path, int *filler)
@@ -50,6 +60,146 @@ static int drain(int fd, int ms)
 	return n;
 }
 
+/* How many threads of @pid are inside connect() now (/proc/PID/task/TID/syscall; as root). */
+static int threads_in_connect(pid_t pid)
+{
+	char path[320], buf[64];
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir))) {
+		int fd;
+		ssize_t r;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", pid, e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r > 0) {
+			buf[r] = '\0';
+			n += atoi(buf) == SYS_connect && buf[strspn(buf, "0123456789")] == ' ';
+		}
+	}
+	closedir(dir);
+	return n;
+}
+
+#define MANY	100
+#define VICTIMS 6
+
+/*
+ * The cancel monitor must watch every caller, however many are blocked. VICTIMS callers block
+ * first (the oldest entries of the monitor's list), each on a full server of its own, then
+ * MANY callers block on another. The victims are killed one by one, at different moments of
+ * the monitor's 50 ms period, and each one's server queue is freed SBX_T_CANCEL_MS after its
+ * death: only the wake-up on the victim's pidfd gives its connect up in time every time. A
+ * monitor that watched a fixed number of callers (the newest 64) let some of them connect.
+ */
+static void many_blocked(void)
+{
+	const char *ma = sbx_t_tmp("many.sock");
+	const char *va[VICTIMS], *vpid[VICTIMS];
+	int vfd[VICTIMS], vfill[VICTIMS], mfd, mfill, in = -1, late = 0, killed = 0, got;
+	struct sbx_t_proc p;
+	char script[8192];
+	size_t len = 0;
+
+	for (int i = 0; i < VICTIMS; i++) {
+		va[i] = sbx_t_tmp("victim%d.sock", i);
+		vpid[i] = sbx_t_tmp("victim%d.pid", i);
+		vfd[i] = full_server(va[i], &vfill[i]);
+		len += snprintf(script + len, sizeof(script) - len,
+				"'%s' pidfile '%s' connect-only '%s' & "
+				"until [ -s '%s' ]; do sleep 0.02; done; ",
+				sbx_t_probe(), vpid[i], va[i], vpid[i]);
+	}
+	mfd = full_server(ma, &mfill);
+	snprintf(script + len, sizeof(script) - len, "sleep 0.2; '%s' connectn %d '%s'; wait",
+		 sbx_t_probe(), MANY, ma);
+	{
+		const char *argv[] = { sbx_t_supervise(),
+				       "--quiet",
+				       "--rw",
+				       sbx_t_tmpdir(),
+				       "--allow-unix-socket",
+				       sbx_t_fmt("%s/", sbx_t_tmpdir()),
+				       "--",
+				       "/bin/sh",
+				       "-c",
+				       script,
+				       NULL };
+
+		if (sbx_t_spawn(&p, argv))
+			bail_out("spawn");
+	}
+	/* Every call is being performed: that many workers of the supervisor sit in connect. */
+	for (int i = 0; i < 400 && (in = threads_in_connect(p.pid)) < MANY + VICTIMS; i++)
+		usleep(50 * 1000);
+	is(in, MANY + VICTIMS, "%d callers are blocked in connects the supervisor performs",
+	   MANY + VICTIMS);
+	/* Let the monitor take every entry into its set (it builds it afresh each period). */
+	usleep(150 * 1000);
+	for (int i = 0; i < VICTIMS; i++) {
+		FILE *f = fopen(vpid[i], "re");
+		struct pollfd pp = { .events = POLLIN };
+		pid_t victim = 0;
+		int c;
+
+		if (!f || fscanf(f, "%d", &victim) != 1)
+			victim = 0;
+		if (f)
+			fclose(f);
+		pp.fd = victim > 0 ? (int)syscall(SYS_pidfd_open, victim, 0) : -1;
+		if (pp.fd < 0 || kill(victim, SIGKILL) == -1)
+			continue;
+		/* The same event the monitor waits for: the victim has exited. */
+		poll(&pp, 1, 5000);
+		close(pp.fd);
+		killed++;
+		usleep(SBX_T_CANCEL_MS * 1000);
+		/* Accept the filler: the queue has room, and a connect still performed for the
+		 * victim lands now (counted below). */
+		c = accept4(vfd[i], NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0)
+			close(c);
+		close(vfill[i]);
+		usleep(13 * 1000); /* the next victim dies at another moment of the period */
+	}
+	for (int i = 0; i < VICTIMS; i++) {
+		late += drain(vfd[i], 100);
+		close(vfd[i]);
+	}
+	is(killed, VICTIMS, "the victims were killed");
+	is(late, 0,
+	   "with %d other calls blocked, no connect was completed for a killed caller (its "
+	   "server's queue freed %d ms after its death)",
+	   MANY, SBX_T_CANCEL_MS);
+
+	/* Release the others: each connects once, and the sandbox ends normally. */
+	got = drain(mfd, 300);
+	close(mfill);
+	for (int i = 0; i < 100 && got < MANY + 1; i++)
+		got += drain(mfd, 100);
+	is(got, MANY + 1,
+	   "the other callers all connected once the server accepted (and the filler)");
+	sbx_t_finish(&p, 20000);
+	sbx_t_has_str(p.out, sbx_t_fmt("connected=%d failed=0", MANY),
+		      "every other caller's connect succeeded");
+	is(p.code, 0, "the sandbox exits normally afterwards");
+	if (late || p.code)
+		sbx_t_diag_proc(&p);
+	close(mfd);
+}
+
 int main(void)
 {
 	const char *full = sbx_t_tmp("full.sock"), *echo = sbx_t_tmp("echo.sock");
@@ -60,7 +210,7 @@ int main(void)
 	int lfd, filler, late;
 
 	sbx_t_init(60);
-	plan(5);
+	plan(11);
 	lfd = full_server(full, &filler);
 	se = sbx_t_server_start(SOCK_STREAM, echo);
 
@@ -119,5 +269,7 @@ int main(void)
 		sbx_t_diag_proc(&p);
 	sbx_t_server_stop(se);
 	close(lfd);
+
+	many_blocked();
 	return done_testing();
 }
