@@ -79,7 +79,18 @@ static int sbx_shim_run(void *arg)
 	e = sbx_confine_caps(a->keep_caps);
 	if (e < 0)
 		return sbx_shim_fail(a->res, SBX_STEP_CAPS, -e, "drop capabilities");
-	listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	/* A caller whose call was received waits killably: a signal then cannot withdraw a
+	 * call sbx is performing, which could have sent data the caller would send again
+	 * (doc/design.md, "Signals during a performed call"). Before Linux 5.19: without. */
+	a->res->killable = true;
+	listener = sys_seccomp(
+		SECCOMP_SET_MODE_FILTER,
+		SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+	if (listener == -1 && errno == EINVAL) {
+		a->res->killable = false;
+		listener = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+				       &prog);
+	}
 	if (listener == -1)
 		return sbx_shim_fail(a->res, SBX_STEP_SECCOMP, errno,
 				     "seccomp(SECCOMP_SET_MODE_FILTER)");

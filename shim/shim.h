@@ -38,6 +38,7 @@ enum sbx_shim_step {
 /* What the child leaves in the supervisor's memory before execve or exit. */
 struct sbx_shim_result {
 	int listener;		 /* the listener's number in the shared fd table, or -1 */
+	bool killable;		 /* the filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	int err;		 /* errno of the failure when it stopped before execve, or 0 */
 	enum sbx_shim_step step; /* where it stopped */
 	char what[96];		 /* the call or action that failed, for the message */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -62,6 +63,8 @@ void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b)
 	b->thread = pthread_self();
 	b->id = c->n->id;
 	b->pidfd = c->task.pidfd;
+	b->tid = c->task.tid;
+	atomic_init(&b->signalled, false);
 	pthread_mutex_lock(&s->cancel_lock);
 	b->next = s->blocking;
 	s->blocking = b;
@@ -84,9 +87,53 @@ void sbx_cancel_end(struct sbx_call *c, struct sbx_blocking *b)
 	pthread_mutex_unlock(&s->cancel_lock);
 }
 
-bool sbx_cancel_retry(struct sbx_call *c)
+bool sbx_cancel_retry(struct sbx_call *c, const struct sbx_blocking *b)
 {
-	return errno == EINTR && sbx_call_valid(c);
+	return errno == EINTR && !atomic_load(&b->signalled) && sbx_call_valid(c);
+}
+
+long sbx_cancel_result(const struct sbx_blocking *b)
+{
+	return atomic_load(&b->signalled) ? -SBX_ERESTARTSYS : SBX_NO_REPLY;
+}
+
+/* A mask line of /proc/TID/status ("SigPnd:\t0000000000000200"). */
+static unsigned long long sbx_sigmask(const char *line)
+{
+	return strtoull(line + strcspn(line, "0123456789abcdef"), NULL, 16);
+}
+
+/*
+ * Whether the caller @tid has a signal to take that would interrupt its call natively, so that
+ * answering -ERESTARTSYS is exact. The caller waits killably (sup.h): a signal no longer
+ * withdraws its call, so the monitor looks. Only what certainly marks the thread as
+ * signalled counts: a signal sent to the thread itself, or one sent to a process of one thread;
+ * a process-wide signal in a process of several may be taken by another thread, as natively,
+ * and the call goes on. Read by tid: valid only while the call is pending, which the caller of
+ * this checks afterwards.
+ */
+static bool sbx_caller_signalled(pid_t tid)
+{
+	unsigned long long thread = 0, shared = 0, blocked = 0;
+	char path[64], line[128];
+	_cleanup_fclose_ FILE *f = NULL;
+	long threads = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Threads:", 8))
+			threads = strtol(line + 8, NULL, 10);
+		else if (!strncmp(line, "SigPnd:", 7))
+			thread = sbx_sigmask(line + 7);
+		else if (!strncmp(line, "ShdPnd:", 7))
+			shared = sbx_sigmask(line + 7);
+		else if (!strncmp(line, "SigBlk:", 7))
+			blocked = sbx_sigmask(line + 7);
+	}
+	return (thread & ~blocked) || (threads == 1 && (shared & ~blocked));
 }
 
 /* The monitor's poll set: grown to the number of calls in flight, never shrunk (it is as
@@ -140,7 +187,10 @@ static void sbx_cancel_wait(struct sbx_sup *s, struct sbx_cancel_set *set)
 	pthread_mutex_unlock(&s->cancel_lock);
 	/* A pidfd here may be closed meanwhile (its call ended): poll reports POLLNVAL or, if
 	 * the number was reused, waits on something else for at most one period. */
-	poll(set->fds, n, SBX_CANCEL_PERIOD_NS / 1000000);
+	/* Each period reads every caller's pending signals (sbx_caller_signalled), ~10 us a
+	 * call here: with many calls blocked at once the period grows, keeping the monitor's
+	 * share of a CPU small (a signal is then noticed later; an exit still at once). */
+	poll(set->fds, n, (int)(SBX_CANCEL_PERIOD_NS / 1000000 * (1 + n / 256)));
 }
 
 static void *sbx_cancel_main(void *arg)
@@ -161,9 +211,15 @@ static void *sbx_cancel_main(void *arg)
 		 * has not yet returned from sbx_cancel_end(). Re-signalled every period, so a
 		 * signal that landed just before the worker blocked is not lost. */
 		pthread_mutex_lock(&s->cancel_lock);
-		for (b = s->blocking; b; b = b->next)
-			if (!sbx_notif_id_valid(s->listener, b->id))
+		for (b = s->blocking; b; b = b->next) {
+			/* The status is read before the validity check: a pending call names
+			 * the caller's tid, so what was read is the caller's. */
+			if (s->killable && !atomic_load(&b->signalled) &&
+			    sbx_caller_signalled(b->tid) && sbx_notif_id_valid(s->listener, b->id))
+				atomic_store(&b->signalled, true);
+			if (atomic_load(&b->signalled) || !sbx_notif_id_valid(s->listener, b->id))
 				pthread_kill(b->thread, SBX_SIG_CANCEL);
+		}
 		pthread_mutex_unlock(&s->cancel_lock);
 	}
 	return NULL;

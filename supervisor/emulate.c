@@ -68,11 +68,11 @@ static long sbx_connect_outside(struct sbx_call *c, int child_sock, int fd,
 		return ours;
 	sbx_cancel_begin(c, &b);
 	while ((r = connect(ours, (const struct sockaddr *)&d->out, d->out_len)) == -1 &&
-	       sbx_cancel_retry(c))
+	       sbx_cancel_retry(c, &b))
 		;
 	sbx_cancel_end(c, &b);
 	if (r == -1 && errno == EINTR)
-		return SBX_NO_REPLY;
+		return sbx_cancel_result(&b);
 	if (r == -1 && errno != EINPROGRESS)
 		return -errno;
 	r = r == -1 ? -EINPROGRESS : 0;
@@ -113,11 +113,11 @@ long sbx_emu_connect(struct sbx_call *c)
 
 	sbx_cancel_begin(c, &b);
 	while ((r = connect(sock, (struct sockaddr *)&d.out, d.out_len)) == -1 &&
-	       sbx_cancel_retry(c))
+	       sbx_cancel_retry(c, &b))
 		;
 	sbx_cancel_end(c, &b);
 	if (r == -1)
-		return errno == EINTR ? SBX_NO_REPLY : -errno;
+		return errno == EINTR ? sbx_cancel_result(&b) : -errno;
 	return 0;
 }
 
@@ -216,12 +216,12 @@ long sbx_emu_payload_cap(int sock, size_t len)
 	return -EMSGSIZE;
 }
 
-long sbx_emu_finish_send(struct sbx_call *c, ssize_t r, int flags)
+long sbx_emu_finish_send(struct sbx_call *c, const struct sbx_blocking *b, ssize_t r, int flags)
 {
 	if (r >= 0)
-		return r;
+		return r; /* a send interrupted after some bytes were queued counts them */
 	if (errno == EINTR)
-		return SBX_NO_REPLY;
+		return b ? sbx_cancel_result(b) : SBX_NO_REPLY;
 	/* The supervisor always sends with MSG_NOSIGNAL; the caller gets the SIGPIPE it asked
 	 * for after the reply (a signal now would abort its wait for the reply). */
 	if (errno == EPIPE && !(flags & MSG_NOSIGNAL))
@@ -280,13 +280,13 @@ long sbx_emu_sendto(struct sbx_call *c)
 	sbx_cancel_begin(c, &b);
 	while ((n = sendto(sock, data, cap, flags | MSG_NOSIGNAL, (struct sockaddr *)&d.out,
 			   d.out_len)) == -1 &&
-	       sbx_cancel_retry(c))
+	       sbx_cancel_retry(c, &b))
 		;
 	sbx_cancel_end(c, &b);
 	if (swapped && (n >= 0 || errno == EINPROGRESS) &&
 	    sbx_swap_install(c, sock, (int)a->args[0]) != 0)
 		return SBX_NO_REPLY;
-	return sbx_emu_finish_send(c, n, flags);
+	return sbx_emu_finish_send(c, &b, n, flags);
 }
 
 /*

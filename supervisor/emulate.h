@@ -33,7 +33,8 @@ long sbx_emu_getsock(struct sbx_call *c, uint64_t fd);
  * for a datagram too large to copy. */
 long sbx_emu_payload_cap(int sock, size_t len);
 
-/* sbx_emu_finish_send() - map a performed send's result to the caller's, noting SIGPIPE. */
-long sbx_emu_finish_send(struct sbx_call *c, ssize_t r, int flags);
+/* sbx_emu_finish_send() - map a performed send's result to the caller's, noting SIGPIPE; @b
+ * is the call's cancel entry (an EINTR is answered by sbx_cancel_result()), or NULL. */
+long sbx_emu_finish_send(struct sbx_call *c, const struct sbx_blocking *b, ssize_t r, int flags);
 
 #endif

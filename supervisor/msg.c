@@ -272,12 +272,14 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		return r;
 	}
 	sbx_cancel_begin(c, &b);
-	while ((n = sendmsg(*sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c))
+	while ((n = sendmsg(*sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c, &b))
 		;
 	sbx_cancel_end(c, &b);
-	if (swapped && (n >= 0 || errno == EINPROGRESS) && sbx_swap_install(c, *sock, fd) != 0)
-		n = -1, errno = EINTR; /* the caller is gone: no reply */
-	r = sbx_emu_finish_send(c, n, flags);
+	if (swapped && (n >= 0 || errno == EINPROGRESS) && sbx_swap_install(c, *sock, fd) != 0) {
+		sbx_msg_release(&s);
+		return SBX_NO_REPLY; /* the caller is gone */
+	}
+	r = sbx_emu_finish_send(c, &b, n, flags);
 	sbx_msg_release(&s);
 	return r;
 }

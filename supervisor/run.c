@@ -254,6 +254,11 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		return r;
 	}
 	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
+	sup->killable = res.killable;
+	if (!res.killable)
+		sbx_log_warn("this kernel has no SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux "
+			     "5.19+): a signal that interrupts a send sbx performs may make the "
+			     "command send some data twice");
 	sbx_notify_listen(sup, res.listener);
 	r = sbx_serve(pid, pidfd);
 	if (r < 0)

@@ -30,6 +30,10 @@ struct sbx_blocking {
 	pthread_t thread;
 	__u64 id;
 	int pidfd; /* the caller's: readable once it has exited */
+	pid_t tid; /* the caller's, for its pending signals */
+	/* the monitor interrupted the call because the caller has a signal to take: the worker
+	 * answers with what was done, or "restart" when nothing was (sbx_cancel_result) */
+	atomic_bool signalled;
 	struct sbx_blocking *next;
 };
 
@@ -40,6 +44,9 @@ struct sbx_sup {
 	const struct sbx_policy *pol;
 	bool quiet;
 	uint64_t netns_cookie; /* the supervisor's network namespace (SO_NETNS_COOKIE) */
+	/* callers wait killably once their call is received (SBX_FILTER_FLAG_WAIT_KILLABLE):
+	 * signals are then the monitor's to notice, and performed calls are exact under them */
+	bool killable;
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
 
@@ -99,7 +106,16 @@ void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b);
 void sbx_cancel_end(struct sbx_call *c, struct sbx_blocking *b);
 
 /* sbx_cancel_retry() - after a performed call failed with EINTR: whether to try again
- * (the caller still waits); when it returns false the caller is gone. */
-bool sbx_cancel_retry(struct sbx_call *c);
+ * (the caller still waits and has no signal to take); when it returns false the caller is
+ * gone or must take a signal: see sbx_cancel_result(). */
+bool sbx_cancel_retry(struct sbx_call *c, const struct sbx_blocking *b);
+
+/*
+ * sbx_cancel_result() - the answer for a performed call that ended with EINTR and nothing
+ * done: -ERESTARTSYS (SBX_ERESTARTSYS) when the monitor interrupted it for a signal the caller
+ * must take (the kernel then restarts the call or makes it EINTR, as natively), else
+ * SBX_NO_REPLY (the caller is gone).
+ */
+long sbx_cancel_result(const struct sbx_blocking *b);
 
 #endif

@@ -31,6 +31,14 @@
 #define PIDFD_THREAD 0x80 /* O_EXCL */
 #endif
 
+/* Linux 5.19: once received, the caller waits for the reply killably (doc/design.md,
+ * "Signals during a performed call"). */
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+/* The kernel's "restart the call": on the way back to user space with a signal pending, it is
+ * restarted (no handler, or SA_RESTART) or becomes EINTR. Never returned without a signal. */
+#define SBX_ERESTARTSYS 512
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
