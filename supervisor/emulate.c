@@ -1,6 +1,7 @@
 /* Owns connect, bind and sendto performed on the caller's behalf. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "decide.h"
 #include "emulate.h"
 #include "log.h"
+#include "payload.h"
 #include "swap.h"
 #include "util.h"
 
@@ -204,16 +206,26 @@ long sbx_emu_bind(struct sbx_call *c)
 	return 0;
 }
 
-long sbx_emu_payload_cap(int sock, size_t len)
+size_t sbx_emu_send_rest(struct sbx_call *c, const struct sbx_blocking *b, int sock,
+			 struct sbx_payload *p, size_t sent, int flags)
 {
-	int type = 0;
-	socklen_t tl = sizeof(type);
+	while (sent < p->total && !atomic_load(&b->signalled)) {
+		size_t n = p->total - sent < SBX_CHUNK ? p->total - sent : SBX_CHUNK;
+		ssize_t k;
 
-	if (len <= SBX_DATA_MAX)
-		return (long)len;
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM)
-		return SBX_DATA_MAX; /* a short write, which stream callers handle */
-	return -EMSGSIZE;
+		/* Read by tid: valid only while the call is pending, checked before the send. */
+		if (sbx_payload_copy(&c->task, p, sent, n) < 0 || !sbx_call_valid(c))
+			break;
+		while ((k = send(sock, p->buf, n, flags | MSG_NOSIGNAL)) == -1 &&
+		       sbx_cancel_retry(c, b))
+			;
+		if (k <= 0)
+			break; /* what was sent is the answer, as the kernel's */
+		sent += (size_t)k;
+		if ((size_t)k < n)
+			break; /* a timeout, a signal or a nonblocking socket: a short count */
+	}
+	return sent;
 }
 
 long sbx_emu_finish_send(struct sbx_call *c, const struct sbx_blocking *b, ssize_t r, int flags)
@@ -229,32 +241,40 @@ long sbx_emu_finish_send(struct sbx_call *c, const struct sbx_blocking *b, ssize
 	return -errno;
 }
 
+static void sbx_payload_releasep(struct sbx_payload *p)
+{
+	sbx_payload_release(p);
+}
+
 long sbx_emu_sendto(struct sbx_call *c)
 {
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
-	_cleanup_free_ unsigned char *data = NULL;
+	_cleanup_(sbx_payload_releasep) struct sbx_payload pl = { .n = 0 };
 	_cleanup_close_ int sock = -1;
-	int flags = (int)a->args[3];
+	int flags = (int)a->args[3], type = 0;
+	socklen_t tl = sizeof(type);
+	/* the kernel clamps the length to INT_MAX (__sys_sendto) */
+	struct iovec uiov = { (void *)(uintptr_t)a->args[1],
+			      a->args[2] > INT_MAX ? INT_MAX : (size_t)a->args[2] };
 	struct sbx_blocking b;
-	bool swapped = false;
+	bool swapped = false, stream;
 	size_t alen;
-	long cap, r;
+	long first, r;
 	ssize_t n;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
-	cap = sbx_emu_payload_cap(sock, a->args[2]);
-	if (cap < 0)
-		return cap;
-	data = malloc(cap ? cap : 1);
-	if (!data)
-		return -ENOMEM;
+	stream = getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM;
+	r = sbx_payload_init(&pl, &uiov, 1);
+	first = r < 0 ? r : sbx_payload_first(&pl, stream);
+	if (first < 0)
+		return first;
 	r = sbx_read_addr(c, a->args[4], a->args[5], raw, &alen);
 	if (r == 0)
-		r = sbx_task_read(&c->task, a->args[1], data, cap);
+		r = sbx_payload_copy(&c->task, &pl, 0, (size_t)first);
 	if (r == 0)
 		r = sbx_dest_resolve(c, raw, alen, &d);
 	d.sock_checked = true; /* by sbx_emu_getsock */
@@ -278,10 +298,12 @@ long sbx_emu_sendto(struct sbx_call *c)
 	}
 
 	sbx_cancel_begin(c, &b);
-	while ((n = sendto(sock, data, cap, flags | MSG_NOSIGNAL, (struct sockaddr *)&d.out,
-			   d.out_len)) == -1 &&
+	while ((n = sendto(sock, pl.buf, (size_t)first, flags | MSG_NOSIGNAL,
+			   (struct sockaddr *)&d.out, d.out_len)) == -1 &&
 	       sbx_cancel_retry(c, &b))
 		;
+	if (stream && n > 0 && n == first)
+		n = (ssize_t)sbx_emu_send_rest(c, &b, sock, &pl, (size_t)n, flags & ~MSG_FASTOPEN);
 	sbx_cancel_end(c, &b);
 	if (swapped && (n >= 0 || errno == EINPROGRESS) &&
 	    sbx_swap_install(c, sock, (int)a->args[0]) != 0)

@@ -11,11 +11,9 @@
 
 #include <stdint.h>
 
+#include "payload.h"
 #include "sup.h"
 
-/* Largest payload copied for one send: streams send that much (a short write), datagrams
- * larger than this fail with EMSGSIZE, as they would past any sane SO_SNDBUF. */
-#define SBX_DATA_MAX (4u << 20)
 /* Largest control buffer, as the kernel's default net.core.optmem_max. */
 #define SBX_CTL_MAX (128u << 10)
 
@@ -29,9 +27,14 @@ long sbx_emu_listen(struct sbx_call *c);
 /* sbx_emu_getsock() - the caller's fd @fd as a socket of ours: -EBADF, -ENOTSOCK or the fd. */
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd);
 
-/* sbx_emu_payload_cap() - how many of @len bytes to copy for one send on @sock, or -EMSGSIZE
- * for a datagram too large to copy. */
-long sbx_emu_payload_cap(int sock, size_t len);
+/*
+ * sbx_emu_send_rest() - send the rest of a stream payload @p on @sock, chunk by chunk, after
+ * its first @sent bytes went: until all is sent, a chunk goes short (a timeout, a signal the
+ * monitor noticed, a nonblocking socket) or fails. Return the bytes sent in all, @sent
+ * included: once some went, a failure is answered with the count, as the kernel does.
+ */
+size_t sbx_emu_send_rest(struct sbx_call *c, const struct sbx_blocking *b, int sock,
+			 struct sbx_payload *p, size_t sent, int flags);
 
 /* sbx_emu_finish_send() - map a performed send's result to the caller's, noting SIGPIPE; @b
  * is the call's cancel entry (an EINTR is answered by sbx_cancel_result()), or NULL. */

@@ -21,13 +21,15 @@
 #include "decide.h"
 #include "emulate.h"
 #include "fdbudget.h"
+#include "payload.h"
 #include "swap.h"
 #include "util.h"
 
 struct sbx_msg {
 	struct msghdr m;
 	struct iovec iov;
-	unsigned char *data;
+	struct sbx_payload pl; /* the data: the first chunk at pl.buf, the rest later */
+	bool stream;
 	unsigned char *ctl;
 	int fds[SBX_SCM_MAX_FD * 4];
 	size_t nfds;
@@ -44,9 +46,9 @@ static void sbx_msg_release(struct sbx_msg *s)
 	s->nfds = 0;
 	sbx_fdbudget_give(s->budget);
 	s->budget = 0;
-	free(s->data);
+	sbx_payload_release(&s->pl);
 	free(s->ctl);
-	s->data = s->ctl = NULL;
+	s->ctl = NULL;
 	sbx_dest_release(&s->dest);
 }
 
@@ -158,9 +160,9 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	struct iovec iov[UIO_MAXIOV];
 	struct msghdr um;
-	size_t total = 0, done = 0, i;
-	int namelen;
-	long r, cap;
+	int namelen, type = 0;
+	socklen_t tl = sizeof(type);
+	long r, first;
 
 	r = sbx_task_read(&c->task, uaddr, &um, sizeof(um));
 	if (r < 0)
@@ -175,26 +177,17 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 	r = sbx_task_read(&c->task, (uintptr_t)um.msg_iov, iov, um.msg_iovlen * sizeof(*iov));
 	if (r < 0)
 		return r;
-	for (i = 0; i < um.msg_iovlen; i++) {
-		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len < total)
-			return -EINVAL;
-		total += iov[i].iov_len;
-	}
-	cap = sbx_emu_payload_cap(sock, total);
-	if (cap < 0)
-		return cap;
-	s->data = malloc(cap ? cap : 1);
-	if (!s->data)
-		return -ENOMEM;
-	for (i = 0; i < um.msg_iovlen && done < (size_t)cap; i++) {
-		size_t n = iov[i].iov_len < cap - done ? iov[i].iov_len : cap - done;
-
-		r = sbx_task_read(&c->task, (uintptr_t)iov[i].iov_base, s->data + done, n);
-		if (r < 0)
-			return r;
-		done += n;
-	}
-	s->iov = (struct iovec){ s->data, done };
+	r = sbx_payload_init(&s->pl, iov, um.msg_iovlen);
+	if (r < 0)
+		return r;
+	s->stream = getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM;
+	first = sbx_payload_first(&s->pl, s->stream);
+	if (first < 0)
+		return first;
+	r = sbx_payload_copy(&c->task, &s->pl, 0, (size_t)first);
+	if (r < 0)
+		return r;
+	s->iov = (struct iovec){ s->pl.buf, (size_t)first };
 	s->m.msg_iov = &s->iov;
 	s->m.msg_iovlen = 1;
 
@@ -274,6 +267,11 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 	sbx_cancel_begin(c, &b);
 	while ((n = sendmsg(*sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c, &b))
 		;
+	/* A stream's further chunks go without the name and the control messages, which
+	 * belong to the first bytes as they would natively. */
+	if (s.stream && n > 0 && (size_t)n == s.iov.iov_len)
+		n = (ssize_t)sbx_emu_send_rest(c, &b, *sock, &s.pl, (size_t)n,
+					       flags & ~MSG_FASTOPEN);
 	sbx_cancel_end(c, &b);
 	if (swapped && (n >= 0 || errno == EINPROGRESS) && sbx_swap_install(c, *sock, fd) != 0) {
 		sbx_msg_release(&s);

@@ -1,5 +1,6 @@
 /* Owns the worker pool and the dispatch of notifications to the emulation handlers. */
 #include <errno.h>
+#include <malloc.h>
 #include <linux/audit.h>
 #include <poll.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include "emulate.h"
 #include "log.h"
 #include "notify.h"
+#include "payload.h"
 #include "syscalls.h"
 
 /* The CPUs sbx may use (sbx_notify_init): where workers are bound, and what the threads bound
@@ -70,6 +72,10 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		if (r < 0)
 			return sbx_error_set(err, -r, "read sbx's own capabilities (capget)");
 	}
+	/* Chunks of sends (payload.h) and other large buffers are mmap'd and given back when
+	 * freed: with the threshold left to glibc it rises after the first free, and a flood of
+	 * blocked sends left their memory in the workers' arenas after it was over. */
+	mallopt(M_MMAP_THRESHOLD, (int)(SBX_CHUNK / 2));
 	sbx_bound_init(&s->bound);
 	pthread_mutex_init(&s->deny_lock, NULL);
 	pthread_mutex_init(&s->cancel_lock, NULL);

@@ -8,6 +8,10 @@
  *   trace                        connect after installing a filter returning SECCOMP_RET_TRACE
  *   listener                     try a listener of our own that answers CONTINUE, then connect
  *   ids                          print the real and effective ids, then connect
+ * and: intruder sendflood N ADDR
+ *   print "ready", then N threads each connect to ADDR and sendmsg 4 MiB from one shared
+ *   buffer; once all are connected, "parked=N"; as the sends return, "returned=N", then wait
+ *   to be killed
  * and: intruder flood N FULL VICTIM DENIED
  *   park N threads in connects to FULL (a server whose backlog is full), then connect to
  *   VICTIM and DENIED from the main thread: "parked=P victim=R denied=R"
@@ -32,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -193,10 +198,63 @@ static int op_flood(int n, const char *full, const char *victim, const char *den
 	_exit(0);
 }
 
+static atomic_int returned;
+static unsigned char *flood_buf;
+#define SBX_FLOOD_BYTES (4 << 20)
+
+static void *send_big(void *arg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct iovec iov = { flood_buf, SBX_FLOOD_BYTES };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", (const char *)arg);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		atomic_fetch_add(&parked, 1);
+		(void)sendmsg(fd, &mh, MSG_NOSIGNAL); /* blocks: the server never reads */
+	}
+	atomic_fetch_add(&returned, 1);
+	return NULL;
+}
+
+static int op_sendflood(int n, const char *addr)
+{
+	pthread_attr_t attr;
+	int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	flood_buf = calloc(1, SBX_FLOOD_BYTES);
+	if (!flood_buf)
+		return 1;
+	printf("ready\n");
+	usleep(300 * 1000);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 0; i < n; i++) {
+		pthread_t th;
+
+		if (pthread_create(&th, &attr, send_big, (void *)addr))
+			break;
+	}
+	while (atomic_load(&parked) + 0 < i && atomic_load(&returned) < i)
+		usleep(1000);
+	printf("parked=%d\n", atomic_load(&parked));
+	while (atomic_load(&returned) < i)
+		usleep(1000);
+	printf("returned=%d\n", i);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	const char *op;
 	int r;
+
+	if (argc == 4 && !strcmp(argv[1], "sendflood"))
+		return op_sendflood(atoi(argv[2]), argv[3]);
 
 	if (argc == 6 && !strcmp(argv[1], "flood"))
 		return op_flood(atoi(argv[2]), argv[3], argv[4], argv[5]);
