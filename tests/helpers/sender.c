@@ -5,12 +5,17 @@
  *
  * Usage: sender MODE ADDR MIB PIDFILE
  *   MODE: plain (no handler) | restart (a SIGUSR1 handler with SA_RESTART) |
- *         norestart (a SIGUSR1 handler without it) | timeout (SO_SNDTIMEO of 50 ms)
+ *         norestart (a SIGUSR1 handler without it) | timeout (SO_SNDTIMEO of 50 ms) |
+ *         nonblock (O_NONBLOCK, waiting in poll on EAGAIN) |
+ *         dgram (a SOCK_SEQPACKET socket, 4 KiB records with a SA_RESTART-less handler:
+ *         records are all or nothing)
  *   PIDFILE: written with our pid before the first send, so the test knows whom to signal
  * Prints one line: "sent=BYTES calls=N short=S eintr=E eagain=A" or "errno ENAME STEP".
  * Plain: no sbx code, like any user binary.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +49,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mode = argv[1];
-	total = (size_t)atol(argv[3]) * chunk;
-	if (!strcmp(mode, "restart") || !strcmp(mode, "norestart")) {
+	total = (size_t)atol(argv[3]) << 20;
+	if (!strcmp(mode, "dgram"))
+		chunk = 4096; /* the pattern repeats every record: a repeated record shows */
+	if (!strcmp(mode, "restart") || !strcmp(mode, "norestart") || !strcmp(mode, "dgram")) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
 
 		sa.sa_flags = !strcmp(mode, "restart") ? SA_RESTART : 0;
@@ -61,11 +68,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < chunk; i++)
 		buf[i] = (unsigned char)(i * 7 + 3);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[2]);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, (!strcmp(mode, "dgram") ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC,
+		    0);
 	if (fd == -1 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		printf("errno %d connect\n", errno);
 		return 0;
 	}
+	if (!strcmp(mode, "nonblock"))
+		fcntl(fd, F_SETFL, O_NONBLOCK);
 	if (!strcmp(mode, "timeout")) {
 		struct timeval tv = { 0, 50 * 1000 };
 
@@ -89,7 +99,10 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+
 				eagain++;
+				poll(&p, 1, 1000);
 				continue;
 			}
 			printf("errno %d sendmsg\n", errno);

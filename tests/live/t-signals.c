@@ -1,7 +1,8 @@
 /*
  * Live: performed calls behave as the kernel's own under signals. A stream client sends 4 MiB,
  * 1 MiB per sendmsg, to a slow reader while the test stops and continues it, or signals a
- * handler with and without SA_RESTART, every 20 ms; or with SO_SNDTIMEO. The reader checks
+ * handler with and without SA_RESTART, every 20 ms; or with SO_SNDTIMEO, or nonblocking; or
+ * sends 4 KiB records on a SOCK_SEQPACKET socket under signals. The reader checks
  * every byte against the sender's pattern: the count must be exact (nothing sent twice,
  * nothing lost), the sender must finish, and what it counted must be what arrived.
  * (doc/design.md, "Signals during a performed call".)
@@ -29,6 +30,7 @@ struct reader {
 	atomic_size_t got;
 	atomic_int bad;	 /* bytes that broke the pattern: a repeat or a gap */
 	atomic_int done; /* the sender closed */
+	size_t record;	 /* records of this size (SOCK_SEQPACKET), else 0: a stream */
 	pthread_t th;
 };
 
@@ -38,7 +40,7 @@ static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
 	unsigned char buf[16384];
-	size_t off = 0;
+	size_t off = 0, unit = r->record ? r->record : CHUNK;
 	int c = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (c < 0)
@@ -49,7 +51,7 @@ static void *reader_main(void *arg)
 		if (n <= 0)
 			break;
 		for (ssize_t i = 0; i < n; i++, off++)
-			if (buf[i] != (unsigned char)((off % CHUNK) * 7 + 3))
+			if (buf[i] != (unsigned char)((off % unit) * 7 + 3))
 				atomic_fetch_add(&r->bad, 1);
 		atomic_fetch_add(&r->got, (size_t)n);
 		usleep(2000);
@@ -59,14 +61,17 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static void reader_start(struct reader *r, const char *path)
+static void reader_start(struct reader *r, const char *path, int type)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sbx_t_mkaddr(&sun, path);
 
+	size_t record = r->record;
+
 	memset(r, 0, sizeof(*r));
+	r->record = record;
 	unlink(path);
-	r->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	r->lfd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (r->lfd < 0 || bind(r->lfd, (struct sockaddr *)&sun, len) || listen(r->lfd, 4))
 		bail_out("reader: %s", strerror(errno));
 	if (pthread_create(&r->th, NULL, reader_main, r))
@@ -117,7 +122,8 @@ static void run_case(const char *mode, int sig, bool sandboxed, const char *what
 	snprintf(sender, sizeof(sender), "%.*s/sender", (int)(slash - dir), dir);
 	snprintf(mib, sizeof(mib), "%d", MIB);
 	unlink(pidfile);
-	reader_start(&r, path);
+	r.record = !strcmp(mode, "dgram") ? 4096 : 0;
+	reader_start(&r, path, r.record ? SOCK_SEQPACKET : SOCK_STREAM);
 	if (sandboxed) {
 		const char *argv[] = { sbx_t_supervise(),
 				       "--rw",
@@ -184,6 +190,8 @@ int main(void)
 		{ "restart", SIGUSR1, "a SIGUSR1 handler with SA_RESTART" },
 		{ "norestart", SIGUSR1, "a SIGUSR1 handler without SA_RESTART" },
 		{ "timeout", 0, "SO_SNDTIMEO of 50 ms, no signal" },
+		{ "nonblock", SIGSTOP, "a nonblocking socket, SIGSTOP/SIGCONT" },
+		{ "dgram", SIGUSR1, "4 KiB SOCK_SEQPACKET records, a handler without SA_RESTART" },
 	};
 	size_t i;
 
