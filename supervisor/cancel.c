@@ -193,10 +193,70 @@ static void sbx_cancel_wait(struct sbx_sup *s, struct sbx_cancel_set *set)
 	poll(set->fds, n, (int)(SBX_CANCEL_PERIOD_NS / 1000000 * (1 + n / 256)));
 }
 
+/* The calls whose callers have a signal to take, found outside the lock (a read of /proc per
+ * call, ~10 us, and far more with thousands of threads: the workers take the lock for every
+ * call that may block, and must not wait for the scan). */
+struct sbx_cancel_scan {
+	struct {
+		__u64 id;
+		pid_t tid;
+	} * calls;
+	size_t n, cap;
+	__u64 *hit;
+	size_t nhit;
+};
+
+static void sbx_cancel_scan(struct sbx_sup *s, struct sbx_cancel_scan *sc)
+{
+	struct sbx_blocking *b;
+	size_t i, want = 0;
+
+	sc->n = sc->nhit = 0;
+	pthread_mutex_lock(&s->cancel_lock);
+	for (b = s->blocking; b; b = b->next)
+		want += !atomic_load(&b->signalled);
+	if (want > sc->cap) {
+		void *calls, *hit;
+
+		/* Rare and small; a failure leaves the scan to the next period. */
+		calls = reallocarray(sc->calls, want, sizeof(*sc->calls));
+		if (calls)
+			sc->calls = calls;
+		hit = calls ? reallocarray(sc->hit, want, sizeof(*sc->hit)) : NULL;
+		if (hit) {
+			sc->hit = hit;
+			sc->cap = want;
+		}
+	}
+	for (b = s->blocking; b && sc->n < sc->cap; b = b->next)
+		if (!atomic_load(&b->signalled)) {
+			sc->calls[sc->n].id = b->id;
+			sc->calls[sc->n++].tid = b->tid;
+		}
+	pthread_mutex_unlock(&s->cancel_lock);
+	/* The status is read before the validity check: a pending call names the caller's tid,
+	 * so what was read is the caller's. */
+	for (i = 0; i < sc->n; i++)
+		if (sbx_caller_signalled(sc->calls[i].tid) &&
+		    sbx_notif_id_valid(s->listener, sc->calls[i].id))
+			sc->hit[sc->nhit++] = sc->calls[i].id;
+}
+
+static bool sbx_cancel_hit(const struct sbx_cancel_scan *sc, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nhit; i++)
+		if (sc->hit[i] == id)
+			return true;
+	return false;
+}
+
 static void *sbx_cancel_main(void *arg)
 {
 	struct sbx_sup *s = arg;
 	struct sbx_cancel_set set = { 0 };
+	struct sbx_cancel_scan sc = { 0 };
 	struct sbx_blocking *b;
 
 	for (;;) {
@@ -206,21 +266,22 @@ static void *sbx_cancel_main(void *arg)
 		pthread_mutex_unlock(&s->cancel_lock);
 
 		sbx_cancel_wait(s, &set);
+		if (s->killable)
+			sbx_cancel_scan(s, &sc);
 
 		/* Signal under the lock: an entry present here belongs to a live worker that
 		 * has not yet returned from sbx_cancel_end(). Re-signalled every period, so a
-		 * signal that landed just before the worker blocked is not lost. */
+		 * signal that landed just before the worker blocked is not lost. Notification
+		 * ids are never reused, so a hit names the same call. */
 		pthread_mutex_lock(&s->cancel_lock);
 		for (b = s->blocking; b; b = b->next) {
-			/* The status is read before the validity check: a pending call names
-			 * the caller's tid, so what was read is the caller's. */
-			if (s->killable && !atomic_load(&b->signalled) &&
-			    sbx_caller_signalled(b->tid) && sbx_notif_id_valid(s->listener, b->id))
+			if (sc.nhit && sbx_cancel_hit(&sc, b->id))
 				atomic_store(&b->signalled, true);
 			if (atomic_load(&b->signalled) || !sbx_notif_id_valid(s->listener, b->id))
 				pthread_kill(b->thread, SBX_SIG_CANCEL);
 		}
 		pthread_mutex_unlock(&s->cancel_lock);
+		sc.nhit = 0;
 	}
 	return NULL;
 }

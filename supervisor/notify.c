@@ -146,9 +146,10 @@ static long sbx_dispatch(struct sbx_call *c)
 }
 
 /*
- * The signal a performed call raises in its caller (SIGPIPE after EPIPE) is sent after the
- * reply, by the caller's pidfd, never by tid: by then the caller may have died and its tid gone
- * to another thread. So before the reply, while the caller still waits, the pidfd is verified
+ * The signal a performed call raises in its caller (SIGPIPE after EPIPE) is sent by the
+ * caller's pidfd, never by tid: just before the reply where the caller waits killably (it then
+ * takes the signal on its way back, as natively), else after it, when the caller may have died
+ * and its tid gone to another thread. So first, while the caller still waits, the pidfd is verified
  * (a cached one may be a dead thread's that had the tid: it is replaced) and NOTIF_ID_VALID
  * confirms that the thread it names is the caller. A pidfd names one thread for good: after
  * the reply the signal reaches the caller or, if it died meanwhile, no one. Without that
@@ -199,8 +200,16 @@ static void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 		resp->error = r < 0 ? (__s32)r : 0;
 		if (c.post_signal)
 			sbx_post_signal_prepare(&c);
-		/* ENOENT: the caller was interrupted or died meanwhile. That is normal. ESRCH
-		 * from the signal: it died after the reply, and needs it no more. */
+		/* A caller that waits killably (sup.h) keeps waiting with the signal pending
+		 * unless it is fatal, and takes it on its way back from the call, before its next
+		 * instruction, as it would the kernel's own SIGPIPE: so it is sent first. Else it
+		 * follows the reply, and the caller may run a little before it lands. */
+		if (c.post_signal && s->killable) {
+			(void)sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
+			c.post_signal = 0;
+		}
+		/* ENOENT: the caller was interrupted or died meanwhile (of a fatal SIGPIPE too).
+		 * That is normal. ESRCH from the signal: it died after the reply. */
 		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 && c.post_signal)
 			(void)sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
 	}

@@ -14,7 +14,7 @@
  *   to be killed
  * and: intruder flood N FULL VICTIM DENIED
  *   park N threads in connects to FULL (a server whose backlog is full), then connect to
- *   VICTIM and DENIED from the main thread: "parked=P victim=R denied=R"
+ *   VICTIM and DENIED from a child process: "parked=P victim=R denied=R (T ms)"
  * ADDR is a pathname or @NAME. Prints one line: "ok", "errno ENAME", or for listener
  * "listener=ENAME|ok connect=ok|ENAME", for ids "uid=U euid=E connect=...".
  * Plain: no sbx code, like any user binary.
@@ -39,6 +39,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef __NR_clone3
@@ -187,13 +188,41 @@ static int op_flood(int n, const char *full, const char *victim, const char *den
 	}
 	while (atomic_load(&parked) < i)
 		usleep(1000);
-	usleep(200 * 1000); /* let the last connects reach the supervisor */
-	addr_arg = victim;
-	v = try_connect();
-	addr_arg = denied;
-	d = try_connect();
-	printf("parked=%d victim=%s", i, ename(v));
-	printf(" denied=%s\n", ename(d));
+	/* let the last connects reach the supervisor, which starts a worker for each */
+	usleep(200 * 1000 + (useconds_t)n * 500);
+	{
+		/* the victims: another process of the sandbox, as a build's other jobs are */
+		struct timespec t0, t1;
+		pid_t pid;
+		int st;
+
+		int tp[2];
+
+		if (pipe(tp) == -1)
+			_exit(1);
+		pid = fork();
+		if (pid == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			addr_arg = victim;
+			v = try_connect();
+			addr_arg = denied;
+			d = try_connect();
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (write(tp[1], &t0, sizeof(t0)) != sizeof(t0) ||
+			    write(tp[1], &t1, sizeof(t1)) != sizeof(t1))
+				_exit(1);
+			_exit((v & 0x7f) | (d == EPERM ? 0x80 : 0));
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    read(tp[0], &t0, sizeof(t0)) != sizeof(t0) ||
+		    read(tp[0], &t1, sizeof(t1)) != sizeof(t1))
+			_exit(1);
+		v = WEXITSTATUS(st) & 0x7f;
+		d = WEXITSTATUS(st) & 0x80 ? EPERM : -1;
+		printf("parked=%d victim=%s denied=%s (%ld ms)\n", i, ename(v), ename(d),
+		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+			      (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	}
 	fflush(stdout);
 	_exit(0);
 }
