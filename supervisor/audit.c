@@ -1,4 +1,5 @@
-/* Owns the audit log writer, its records, and the learning-mode summary and suggestions. */
+/* Owns the records of the sandbox's calls, and the learning-mode summary and suggestions;
+ * the log file itself is auditlog.c's. */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include "audit.h"
 #include "audit_ll.h"
+#include "auditlog.h"
 #include "json.h"
 #include "log.h"
 #include "sockaddr.h"
@@ -43,58 +45,15 @@ struct sbx_learned {
 
 static struct {
 	struct sbx_audit_cfg cfg;
-	int fd; /* -1: no log */
-	int pidfd;
-	pthread_mutex_t write_lock;
-	atomic_bool failed, armed;
-	atomic_ulong n_deny, n_would, n_allow, n_records, n_dropped;
+	atomic_ulong n_deny, n_would, n_allow;
 
 	pthread_mutex_t learn_lock;
 	struct sbx_learned *learned;
 	size_t n_learned;
 	unsigned long learn_overflow;
 } sbx_audit = {
-	.fd = -1,
-	.pidfd = -1,
-	.write_lock = PTHREAD_MUTEX_INITIALIZER,
 	.learn_lock = PTHREAD_MUTEX_INITIALIZER,
 };
-
-static int sbx_audit_open_fd(const char *spec, struct sbx_error *err)
-{
-	char *end;
-	long n;
-	int fd;
-
-	if (!strcmp(spec, "-")) {
-		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-		if (fd == -1)
-			return sbx_error_set(err, errno, "--audit-log -");
-		return fd;
-	}
-	if (!strncmp(spec, "fd:", 3)) {
-		errno = 0;
-		n = strtol(spec + 3, &end, 10);
-		if (errno || end == spec + 3 || *end || n < 0 || n > INT32_MAX) {
-			sbx_error_set(err, 0, "--audit-log %s: expected fd:N with N a number",
-				      spec);
-			return -(err->code = EINVAL);
-		}
-		fd = fcntl((int)n, F_DUPFD_CLOEXEC, 3);
-		if (fd == -1)
-			return sbx_error_set(err, errno, "--audit-log %s", spec);
-		/* The command must not inherit a way to write forged records. */
-		if (n > STDERR_FILENO)
-			close((int)n);
-		/* Appends stay whole even if someone else writes to the same file. */
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_APPEND);
-		return fd;
-	}
-	fd = open(spec, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd == -1)
-		return sbx_error_set(err, errno, "--audit-log %s", spec);
-	return fd;
-}
 
 int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err)
 {
@@ -109,11 +68,10 @@ int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err)
 			return sbx_error_set(err, ENOMEM, "--learn");
 	}
 	if (cfg->log) {
-		int fd = sbx_audit_open_fd(cfg->log, err);
+		int r = sbx_auditlog_open(cfg->log, cfg->fail_ignore, err);
 
-		if (fd < 0)
-			return fd;
-		sbx_audit.fd = fd;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -125,82 +83,9 @@ bool sbx_audit_learning(void)
 
 bool sbx_audit_failed(void)
 {
-	return atomic_load(&sbx_audit.failed);
+	return sbx_auditlog_failed();
 }
 
-static void sbx_audit_fail(int e)
-{
-	if (atomic_exchange(&sbx_audit.failed, true))
-		return;
-	if (sbx_audit.cfg.fail_ignore) {
-		sbx_log_err("cannot write the audit log %s: %s; going on without it "
-			    "(--audit-fail=ignore)",
-			    sbx_audit.cfg.log, strerror(e));
-		return;
-	}
-	sbx_log_err("cannot write the audit log %s: %s; stopping the command. Hint: free space "
-		    "or fix the log, or pass --audit-fail=ignore to run without a complete log",
-		    sbx_audit.cfg.log, strerror(e));
-	if (atomic_load(&sbx_audit.armed) && sbx_audit.pidfd >= 0)
-		sys_pidfd_send_signal(sbx_audit.pidfd, SIGKILL, NULL, 0);
-}
-
-/* One record, one write(). A short write is a failure (a full disk, mostly): the part that
- * was written is cut off again, and the command is stopped unless told otherwise. */
-void sbx_audit_json_emit(const char *rec, size_t len)
-{
-	ssize_t w;
-	int e = 0;
-
-	if (sbx_audit.fd < 0 || len == 0)
-		return;
-	if (atomic_load(&sbx_audit.failed)) {
-		atomic_fetch_add(&sbx_audit.n_dropped, 1);
-		return;
-	}
-	pthread_mutex_lock(&sbx_audit.write_lock);
-	do
-		w = write(sbx_audit.fd, rec, len);
-	while (w == -1 && errno == EINTR);
-	if (w != (ssize_t)len)
-		e = w == -1 ? errno : ENOSPC;
-	if (w > 0 && w < (ssize_t)len) {
-		struct stat st;
-
-		/* Take the cut record back out of a regular file, so what is there parses. */
-		if (fstat(sbx_audit.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= w &&
-		    ftruncate(sbx_audit.fd, st.st_size - w) == -1)
-			e = errno;
-	}
-	pthread_mutex_unlock(&sbx_audit.write_lock);
-	if (e) {
-		atomic_fetch_add(&sbx_audit.n_dropped, 1);
-		sbx_audit_fail(e);
-		return;
-	}
-	atomic_fetch_add(&sbx_audit.n_records, 1);
-}
-
-/* Records are built on the caller's stack (workers have 256 KiB): no allocation, and no
- * thread-local buffer, which glibc would carve out of every thread's stack. */
-void sbx_audit_json_head(struct sbx_json *j, char *buf, size_t size, const char *event)
-{
-	struct timespec ts;
-	struct tm tm;
-	char ts_buf[96];
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(ts_buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts_buf + n, sizeof(ts_buf) - n, ".%06uZ",
-		 (unsigned int)(ts.tv_nsec / 1000) % 1000000u);
-	sbx_json_begin(j, buf, size);
-	sbx_json_cstr(j, "ts", ts_buf);
-	sbx_json_cstr(j, "event", event);
-}
-
-/* A JSON array of escaped strings, built in @out; false when it does not fit. */
 static bool sbx_json_array(char *out, size_t n, char *const *v, size_t count)
 {
 	size_t o = 0, i, need;
@@ -233,9 +118,8 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 	size_t i, n = 0, argc = 0;
 	char why[256];
 
-	sbx_audit.pidfd = pidfd;
-	atomic_store(&sbx_audit.armed, true);
-	if (sbx_audit.fd < 0)
+	sbx_auditlog_arm(pidfd);
+	if (!sbx_auditlog_on())
 		return;
 	if (sbx_audit_ll_start(pid, why, sizeof(why)) < 0) {
 		if (sbx_audit.cfg.verbose)
@@ -249,10 +133,10 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 	arr = malloc(SBX_AUDIT_REC_MAX / 2);
 	rules = calloc(pol->n_unix + pol->n_unix_res + 1, sizeof(*rules));
 	if (!buf || !arr || !rules) {
-		sbx_audit_fail(ENOMEM);
+		sbx_auditlog_fail(ENOMEM);
 		return;
 	}
-	sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "start");
+	sbx_auditlog_head(&j, buf, SBX_AUDIT_REC_MAX, "start");
 	sbx_json_cstr(&j, "version", SBX_VERSION);
 	sbx_json_int(&j, "pid", getpid());
 	sbx_json_cstr(&j, "audit", sbx_audit.cfg.mode == SBX_AUDIT_ALL ? "all" : "deny");
@@ -270,7 +154,7 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 	sbx_json_cstr(&j, "net", sbx_net_mode_name(pol->net));
 	sbx_json_int(&j, "endpoints", (long long)pol->n_endpoints);
 	sbx_json_int(&j, "bind_ports", (long long)pol->n_bind_ports);
-	sbx_audit_json_emit(buf, sbx_json_end(&j));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
 
 /* ppid, tgid and exe of the caller, read from /proc: best effort, for the record only. */
@@ -439,9 +323,9 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 	atomic_fetch_add(learn ? &sbx_audit.n_would : &sbx_audit.n_deny, 1);
 	if (learn)
 		sbx_audit_learn(c, target, hint);
-	if (sbx_audit.fd < 0)
+	if (!sbx_auditlog_on())
 		return;
-	sbx_audit_json_head(&j, buf, sizeof(buf), learn ? "would-deny" : "deny");
+	sbx_auditlog_head(&j, buf, sizeof(buf), learn ? "would-deny" : "deny");
 	sbx_audit_call_fields(&j, c);
 	sbx_json_cstr(&j, "rule", c->rule ? c->rule : "default-deny");
 	sbx_json_cstr(&j, "errno", "EPERM");
@@ -449,7 +333,7 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 	sbx_json_cstr(&j, "reason", reason);
 	if (!c->addr && target)
 		sbx_json_str(&j, "target", target, strlen(target));
-	sbx_audit_json_emit(buf, sbx_json_end(&j));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
 
 /* Which rule let @c through: re-matched here, so the judge needs no audit code. */
@@ -498,7 +382,7 @@ void sbx_audit_judged(struct sbx_call *c, const struct sbx_addr *a, const char *
 {
 	c->addr = a;
 	c->resolved = resolved;
-	if (sbx_audit.cfg.mode != SBX_AUDIT_ALL || sbx_audit.fd < 0)
+	if (sbx_audit.cfg.mode != SBX_AUDIT_ALL || !sbx_auditlog_on())
 		return;
 	sbx_audit_copy.addr = *a;
 	snprintf(sbx_audit_copy.resolved, sizeof(sbx_audit_copy.resolved), "%s",
@@ -516,15 +400,15 @@ void sbx_audit_call(struct sbx_call *c, long r)
 	c->addr = &sbx_audit_copy.addr;
 	c->resolved = sbx_audit_copy.resolved;
 	atomic_fetch_add(&sbx_audit.n_allow, 1);
-	if (sbx_audit.fd < 0)
+	if (!sbx_auditlog_on())
 		return;
-	sbx_audit_json_head(&j, buf, sizeof(buf), "allow");
+	sbx_auditlog_head(&j, buf, sizeof(buf), "allow");
 	sbx_audit_call_fields(&j, c);
 	sbx_json_cstr(&j, "rule", sbx_audit_rule(c));
 	/* The result of the call sbx performed: allowed is not the same as it worked. */
 	sbx_json_cstr(&j, "errno", r < 0 && r != SBX_NO_REPLY ? strerrorname_np((int)-r) : NULL);
 	sbx_json_cstr(&j, "hint", NULL);
-	sbx_audit_json_emit(buf, sbx_json_end(&j));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
 
 /* A suggestion is a policy line: the hint's flag without "--". Never --net (host). */
@@ -599,21 +483,19 @@ static void sbx_audit_exit_record(int status)
 	struct sbx_json j;
 
 	if (!buf) {
-		sbx_audit_fail(ENOMEM);
+		sbx_auditlog_fail(ENOMEM);
 		return;
 	}
-	sbx_audit_json_head(&j, buf, SBX_AUDIT_REC_MAX, "exit");
+	sbx_auditlog_head(&j, buf, SBX_AUDIT_REC_MAX, "exit");
 	sbx_json_int(&j, "status", status);
 	sbx_json_int(&j, "deny", (long long)atomic_load(&sbx_audit.n_deny));
 	sbx_json_int(&j, "would_deny", (long long)atomic_load(&sbx_audit.n_would));
 	sbx_json_int(&j, "allow", (long long)atomic_load(&sbx_audit.n_allow));
 	sbx_json_int(&j, "landlock_deny", (long long)sbx_audit_ll_count());
-	sbx_json_int(&j, "records", (long long)atomic_load(&sbx_audit.n_records) + 1);
-	sbx_json_int(&j, "dropped", (long long)atomic_load(&sbx_audit.n_dropped));
-	sbx_audit_json_emit(buf, sbx_json_end(&j));
-	/* fsync only where it means something; a pipe or tty has nothing to flush. */
-	if (fsync(sbx_audit.fd) == -1 && errno != EINVAL && errno != EROFS)
-		sbx_audit_fail(errno);
+	sbx_json_int(&j, "records", (long long)sbx_auditlog_records() + 1);
+	sbx_json_int(&j, "dropped", (long long)sbx_auditlog_dropped());
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
+	sbx_auditlog_sync();
 }
 
 int sbx_audit_finish(int status)
@@ -621,7 +503,7 @@ int sbx_audit_finish(int status)
 	int ret = status;
 
 	sbx_audit_ll_stop(200);
-	if (sbx_audit.fd >= 0)
+	if (sbx_auditlog_on())
 		sbx_audit_exit_record(status);
 	if (sbx_audit.cfg.learn) {
 		pthread_mutex_lock(&sbx_audit.learn_lock);

@@ -72,10 +72,4 @@ bool sbx_audit_failed(void);
  */
 int sbx_audit_finish(int status);
 
-/* For audit_ll.c: start a record with "ts" and "event" in @buf of @size bytes, and write a
- * finished one (one write(), counted, failure handled as for every record). */
-struct sbx_json;
-void sbx_audit_json_head(struct sbx_json *j, char *buf, size_t size, const char *event);
-void sbx_audit_json_emit(const char *rec, size_t len);
-
 #endif

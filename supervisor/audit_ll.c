@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../shim/confine.h"
-#include "audit.h"
+#include "auditlog.h"
 #include "audit_ll.h"
 #include "json.h"
 
@@ -108,7 +108,7 @@ static void sbx_ll_emit(const struct sbx_ll_event *e)
 	struct sbx_json j;
 	long ex;
 
-	sbx_audit_json_head(&j, buf, sizeof(buf), "deny");
+	sbx_auditlog_head(&j, buf, sizeof(buf), "deny");
 	sbx_json_cstr(&j, "source", "landlock");
 	if (sbx_ll_field(e->syscall, "pid", v, sizeof(v)))
 		sbx_json_int(&j, "pid", strtol(v, NULL, 10));
@@ -131,7 +131,7 @@ static void sbx_ll_emit(const struct sbx_ll_event *e)
 		sbx_json_cstr(&j, "errno", strerrorname_np((int)-ex));
 	sbx_json_int(&j, "kernel_serial", (long long)e->serial);
 	sbx_json_cstr(&j, "kernel_record", e->access);
-	sbx_audit_json_emit(buf, sbx_json_end(&j));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
 	sbx_ll.n_emitted++;
 }
 

@@ -11,7 +11,7 @@
 #include "../shim/confine.h"
 #include "binder.h"
 #include "creds.h"
-#include "notify.h"
+#include "thread.h"
 
 static struct {
 	pthread_mutex_t serial; /* one request at a time */
@@ -100,7 +100,7 @@ static int sbx_binder_start(void)
 		return sbx_binder.state < 0 ? sbx_binder.state : 0;
 	if (!sbx_binder.prepared)
 		return -EINVAL;
-	sbx_notify_thread_attr(&attr, 64 * 1024);
+	sbx_thread_attr(&attr, 64 * 1024);
 	r = pthread_create(&th, &attr, sbx_binder_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (r)

@@ -15,22 +15,12 @@
 #include <time.h>
 
 #include "log.h"
-#include "notify.h"
+#include "thread.h"
 #include "sup.h"
 #include "syscalls.h"
 #include "util.h"
 
 #define SBX_CANCEL_PERIOD_NS (50 * 1000 * 1000)
-
-bool sbx_notif_id_valid(int listener, __u64 id)
-{
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
-
-bool sbx_call_valid(const struct sbx_call *c)
-{
-	return sbx_notif_id_valid(c->sup->listener, c->n->id);
-}
 
 static void *sbx_cancel_main(void *arg);
 static pthread_once_t sbx_cancel_once = PTHREAD_ONCE_INIT;
@@ -44,7 +34,7 @@ static void sbx_cancel_start(void)
 	pthread_t th;
 	int r;
 
-	sbx_notify_thread_attr(&attr, 64 * 1024);
+	sbx_thread_attr(&attr, 64 * 1024);
 	r = pthread_create(&th, &attr, sbx_cancel_main, sbx_cancel_sup);
 	pthread_attr_destroy(&attr);
 	if (r)

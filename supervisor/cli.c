@@ -434,6 +434,7 @@ static void sbx_cli_warn_rules(const struct sbx_policy *pol)
 
 int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *err)
 {
+	sbx_polfile_set_options(sbx_cli_options);
 	const size_t n = ARRAY_SIZE(sbx_cli_options);
 	_cleanup_free_ struct option *longopts = calloc(n, sizeof(*longopts));
 	char shortopts[2 * ARRAY_SIZE(sbx_cli_options) + 3] = "+:";

@@ -20,20 +20,7 @@
 #include "notify.h"
 #include "payload.h"
 #include "syscalls.h"
-
-/* The CPUs sbx may use (sbx_notify_init): where workers are bound, and what the threads bound
- * workers start get back. */
-static cpu_set_t sbx_all_cpus;
-
-void sbx_notify_thread_attr(pthread_attr_t *attr, size_t stack)
-{
-	pthread_attr_init(attr);
-	pthread_attr_setdetachstate(attr, PTHREAD_CREATE_DETACHED);
-	if (stack)
-		pthread_attr_setstacksize(attr, stack);
-	if (CPU_COUNT(&sbx_all_cpus))
-		pthread_attr_setaffinity_np(attr, sizeof(sbx_all_cpus), &sbx_all_cpus);
-}
+#include "thread.h"
 
 int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err)
@@ -85,8 +72,7 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 	atomic_init(&s->floating, false);
 	/* The second worker goes to the second CPU: the first, floating, is often on the first. */
 	atomic_init(&s->next_cpu, 1);
-	if (sched_getaffinity(0, sizeof(sbx_all_cpus), &sbx_all_cpus) == -1)
-		CPU_ZERO(&sbx_all_cpus); /* no binding at all */
+	sbx_thread_init();
 	return 0;
 }
 
@@ -257,7 +243,8 @@ static void sbx_wait_listener(struct sbx_sup *s)
  */
 static bool sbx_worker_place(struct sbx_sup *s)
 {
-	int cpu, ncpus = CPU_COUNT(&sbx_all_cpus);
+	const cpu_set_t *all = sbx_thread_cpus();
+	int cpu, ncpus = CPU_COUNT(all);
 	unsigned int k;
 	cpu_set_t one;
 
@@ -265,7 +252,7 @@ static bool sbx_worker_place(struct sbx_sup *s)
 		return ncpus >= 2;
 	k = atomic_fetch_add(&s->next_cpu, 1) % (unsigned int)ncpus;
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &sbx_all_cpus) || k--)
+		if (!CPU_ISSET(cpu, all) || k--)
 			continue;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
@@ -334,7 +321,7 @@ static void sbx_spawn_worker(struct sbx_sup *s)
 	int r;
 
 	atomic_fetch_add(&s->workers, 1);
-	sbx_notify_thread_attr(&attr, 256 * 1024);
+	sbx_thread_attr(&attr, 256 * 1024);
 	r = pthread_create(&th, &attr, sbx_worker, s);
 	pthread_attr_destroy(&attr);
 	if (r) {

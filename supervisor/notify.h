@@ -37,13 +37,6 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
  * monitor starts with the first call that may block, cancel.c.) */
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
 
-/*
- * sbx_notify_thread_attr() - initialise @attr for a detached thread with a stack of @stack
- * bytes (0: the default) that may run on every CPU sbx may use: a thread inherits the CPU
- * binding of the thread that starts it, and the workers that start threads are bound.
- */
-void sbx_notify_thread_attr(pthread_attr_t *attr, size_t stack);
-
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
 void sbx_notify_listen(struct sbx_sup *s, int listener);
 

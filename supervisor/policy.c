@@ -168,15 +168,6 @@ int sbx_pol_add_unix(struct sbx_policy *pol, const char *arg, struct sbx_error *
 	return 0;
 }
 
-char *sbx_pol_origin(const struct sbx_policy *pol, const char *flag, const char *arg)
-{
-	char *s = NULL;
-
-	if (pol->where)
-		return strdup(pol->where);
-	return asprintf(&s, "--%s %s", flag, arg) < 0 ? NULL : s;
-}
-
 const struct sbx_unix_rule *sbx_pol_match_path(const struct sbx_policy *pol, const char *canon)
 {
 	size_t i, len = strlen(canon);

@@ -109,6 +109,23 @@ static int sbx_polfile_load_at(struct sbx_opts *o, const char *path, struct sbx_
 	return r;
 }
 
+static const struct sbx_cli_option *sbx_polfile_opts;
+
+void sbx_polfile_set_options(const struct sbx_cli_option *table)
+{
+	sbx_polfile_opts = table;
+}
+
+static const struct sbx_cli_option *sbx_polfile_find(const char *name)
+{
+	const struct sbx_cli_option *opt;
+
+	for (opt = sbx_polfile_opts; opt && opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			return opt;
+	return NULL;
+}
+
 int sbx_polfile_load(struct sbx_opts *o, const char *path, struct sbx_error *err)
 {
 	struct sbx_polfile_stack st = { .depth = 0 };
@@ -261,7 +278,7 @@ static int sbx_polfile_line_apply(struct sbx_opts *o, const char *name, const ch
 		r = sbx_polfile_load_at(o, path, st, err);
 		return r < 0 ? sbx_polfile_where(err, where, err ? err->code : -r) : 0;
 	}
-	opt = sbx_cli_find(directive);
+	opt = sbx_polfile_find(directive);
 	if (!opt || !opt->in_policy) {
 		sbx_error_set(err, 0, "%s: %s `%s`", where,
 			      opt ? "not allowed in a policy file:" : "unknown directive",
@@ -362,7 +379,7 @@ void sbx_polfile_print(const struct sbx_opts *o, FILE *f)
 	const struct sbx_cli_option *opt;
 
 	fprintf(f, "sbx-policy %d\n", SBX_POLFILE_VERSION);
-	for (opt = sbx_cli_options; opt->name; opt++)
+	for (opt = sbx_polfile_opts; opt && opt->name; opt++)
 		if (opt->in_policy && opt->print)
 			opt->print(o, f);
 }

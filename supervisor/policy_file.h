@@ -7,7 +7,8 @@
  *   allow-unix-socket "@a b\x01"      a quoted argument: \\ \" \n \t \xNN escapes
  *   include other.policy              relative to the including file; depth <= 8, no cycles
  *
- * Each directive is looked up in sbx_cli_options[] and applied by that row's apply function,
+ * Each directive is looked up in the table of options the command line hands over
+ * (sbx_polfile_set_options(), cli.c's sbx_cli_options[]) and applied by that row's apply function,
  * exactly as the flag would be; rows with in_policy false are refused. Errors are
  * "FILE:LINE: message" (PCRE2 patterns: "FILE:LINE:COL: message").
  */
@@ -17,11 +18,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cli.h"
+#include "opts.h"
 
 #define SBX_POLFILE_VERSION   1
 #define SBX_POLFILE_DEPTH_MAX 8
 #define SBX_POLFILE_SIZE_MAX  (1024 * 1024)
+
+/* sbx_polfile_set_options() - the options a directive may name, ending with a NULL name:
+ * handed over once by the command line, so this parser needs nothing above it. */
+void sbx_polfile_set_options(const struct sbx_cli_option *table);
 
 /* sbx_polfile_load() - read @path and apply it to @o. Return 0 or -errno with @err set. */
 int sbx_polfile_load(struct sbx_opts *o, const char *path, struct sbx_error *err);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 
 #include "bound.h"
 #include "policy.h"
@@ -86,10 +87,16 @@ struct sbx_call {
 };
 
 /* sbx_notif_id_valid() - whether notification @id is still pending (its caller waits). */
-bool sbx_notif_id_valid(int listener, __u64 id);
+static inline bool sbx_notif_id_valid(int listener, __u64 id)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
 
 /* sbx_call_valid() - sbx_notif_id_valid() for @c: call after every read of its memory. */
-bool sbx_call_valid(const struct sbx_call *c);
+static inline bool sbx_call_valid(const struct sbx_call *c)
+{
+	return sbx_notif_id_valid(c->sup->listener, c->n->id);
+}
 
 /*
  * sbx_deny() - report a denial of @c to @target (already formatted) once per call+target,

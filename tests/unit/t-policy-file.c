@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../lib/tap.h"
+#include "../../supervisor/cli.h"
 #include "../../supervisor/policy_file.h"
 
 static char dir[] = "/tmp/sbx-t-polfile-XXXXXX";
@@ -280,6 +281,7 @@ static void round_trip(void)
 
 int main(void)
 {
+	sbx_polfile_set_options(sbx_cli_options);
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp: %s", strerror(errno));
 	atexit(cleanup);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../../supervisor/cli.h"
 #include "../../../supervisor/policy_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sbx_error err;
 	FILE *devnull;
 
+	sbx_polfile_set_options(sbx_cli_options);
 	memset(&o, 0, sizeof(o));
 	memset(&err, 0, sizeof(err));
 	/* Includes resolve next to this name: a directory that holds nothing. */
