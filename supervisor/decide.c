@@ -8,8 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "decide.h"
+#include "verdict.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -151,7 +151,17 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 	return 0;
 }
 
-static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
+/* Fill @v with a refusal: what was refused, and the flag that allows it or why none can. */
+static long sbx_refuse(struct sbx_verdict *v, const char *target, const char *hint,
+		       const char *reason)
+{
+	snprintf(v->target, sizeof(v->target), "%s", target);
+	snprintf(v->hint, sizeof(v->hint), "%s", hint ? hint : "");
+	v->reason = reason;
+	return SBX_JUDGE_DENY;
+}
+
+static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d, struct sbx_verdict *v)
 {
 	char hint[PATH_MAX + 32];
 	struct stat st;
@@ -172,16 +182,18 @@ static long sbx_judge_path(struct sbx_call *c, const struct sbx_dest *d)
 	if (S_ISSOCK(st.st_mode) && sbx_bound_has_inode(&c->sup->bound, st.st_dev, st.st_ino))
 		return 0;
 	if (d->elsewhere)
-		return sbx_deny(c, d->canon, NULL,
-				"it was reached through another mount namespace, and that name "
-				"leads to another file (or none) in sbx's; name the socket by its "
-				"path as sbx sees it");
+		return sbx_refuse(
+			v, d->canon, NULL,
+			"it was reached through another mount namespace, and that name "
+			"leads to another file (or none) in sbx's; name the socket by its "
+			"path as sbx sees it");
 	if (rule)
-		return sbx_deny(c, d->canon, NULL,
-				"it is not the socket that was there when sbx started (the rule is "
-				"pinned because the sandbox can write to its directory)");
+		return sbx_refuse(
+			v, d->canon, NULL,
+			"it is not the socket that was there when sbx started (the rule is "
+			"pinned because the sandbox can write to its directory)");
 	snprintf(hint, sizeof(hint), "--allow-unix-socket %s", d->canon);
-	return sbx_deny(c, d->canon, hint, NULL);
+	return sbx_refuse(v, d->canon, hint, NULL);
 }
 
 bool sbx_sock_private(const struct sbx_sup *s, int sock)
@@ -211,7 +223,8 @@ static bool sbx_addr_local(int family, const unsigned char *ip)
 	return sbx_addr_is_loopback(family, ip) || !memcmp(ip, zero, family == AF_INET ? 4 : 16);
 }
 
-static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int sock)
+static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int sock,
+			   struct sbx_verdict *v)
 {
 	const struct sbx_policy *pol = c->sup->pol;
 	const struct sbx_addr *a = &d->addr;
@@ -227,7 +240,8 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 	sbx_addr_unmap(&family, ip);
 	sbx_addr_format(a, target, sizeof(target));
 	if (!proto)
-		return sbx_deny(c, target, NULL, "only TCP and UDP sockets may reach the network");
+		return sbx_refuse(v, target, NULL,
+				  "only TCP and UDP sockets may reach the network");
 
 	private_ns = sbx_sock_private(c->sup, sock);
 	if (sbx_pol_match_endpoint(pol, proto, family, ip, a->port))
@@ -253,7 +267,7 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 		snprintf(hint, sizeof(hint), "--allow-connect %s%s",
 			 proto == SBX_PROTO_UDP ? "udp:" : "", what);
 	}
-	return sbx_deny(c, target, hint, NULL);
+	return sbx_refuse(v, target, hint, NULL);
 }
 
 static int sbx_sock_domain(int sock)
@@ -272,22 +286,18 @@ static bool sbx_unspec_is_inet(struct sbx_call *c, const struct sbx_addr *a, int
 	       sbx_sock_domain(sock) == AF_INET;
 }
 
-long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
+static long sbx_judge_dest(struct sbx_call *c, const struct sbx_dest *d, int sock,
+			   struct sbx_verdict *v)
 {
 	const struct sbx_addr *a = &d->addr;
 	char target[512], hint[600];
 
-	sbx_audit_judged(c, a, d->canon);
-	/* A connect reads its address before the kernel would say ENOTSOCK: an allowed call
-	 * performed on a non-socket fails so by itself, and sbx_deny() checks before a denial
-	 * is recorded. */
-	c->deny_sock = d->sock_checked ? -1 : sock;
 	if (sbx_unspec_is_inet(c, a, sock)) {
 		struct sbx_dest as_inet = *d;
 
 		as_inet.addr.kind = SBX_ADDR_INET;
 		as_inet.addr.family = AF_INET;
-		return sbx_judge_inet(c, &as_inet, sock);
+		return sbx_judge_inet(c, &as_inet, sock, v);
 	}
 	switch (a->kind) {
 	case SBX_ADDR_NONE:
@@ -295,33 +305,33 @@ long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock)
 	case SBX_ADDR_UNIX_UNNAMED:
 		return 0; /* names nothing: the kernel rejects or dissolves it */
 	case SBX_ADDR_UNIX_PATH:
-		return sbx_judge_path(c, d);
+		return sbx_judge_path(c, d, v);
 	case SBX_ADDR_UNIX_ABSTRACT:
 		if (sbx_pol_match_abstract(c->sup->pol, a->name, a->name_len) ||
 		    sbx_bound_has_abstract(&c->sup->bound, a->name, a->name_len))
 			return 0;
 		sbx_addr_format(a, target, sizeof(target));
 		snprintf(hint, sizeof(hint), "--allow-unix-socket %s", target);
-		return sbx_deny(c, target, hint, NULL);
+		return sbx_refuse(v, target, hint, NULL);
 	case SBX_ADDR_NETLINK:
 		/* Only the kernel: another process's netlink port is a way out. */
 		if (a->nl_pid == 0 && a->nl_groups == 0)
 			return 0;
 		sbx_addr_format(a, target, sizeof(target));
-		return sbx_deny(c, target, NULL, "netlink messages may only go to the kernel");
+		return sbx_refuse(v, target, NULL, "netlink messages may only go to the kernel");
 	case SBX_ADDR_INET:
 	case SBX_ADDR_INET6:
-		return sbx_judge_inet(c, d, sock);
+		return sbx_judge_inet(c, d, sock, v);
 	case SBX_ADDR_OTHER:
 		break;
 	}
 	sbx_addr_format(a, target, sizeof(target));
-	return sbx_deny(c, target, NULL, "this address family is not allowed");
+	return sbx_refuse(v, target, NULL, "this address family is not allowed");
 }
 
 /* Port 0 on loopback (a test server inside), ports named by --allow-bind, anything inside
  * a private namespace with --allow-bind's same rule, everything with --net host. */
-static long sbx_bind_inet(struct sbx_call *c, const struct sbx_addr *a)
+static long sbx_bind_inet(struct sbx_call *c, const struct sbx_addr *a, struct sbx_verdict *v)
 {
 	const struct sbx_policy *pol = c->sup->pol;
 	unsigned char ip[16] = { 0 };
@@ -336,17 +346,17 @@ static long sbx_bind_inet(struct sbx_call *c, const struct sbx_addr *a)
 		return 0;
 	sbx_addr_format(a, target, sizeof(target));
 	if (a->port == 0)
-		return sbx_deny(c, target, NULL,
-				"only loopback addresses may be bound without --allow-bind");
+		return sbx_refuse(v, target, NULL,
+				  "only loopback addresses may be bound without --allow-bind");
 	snprintf(hint, sizeof(hint), "--allow-bind %u", a->port);
-	return sbx_deny(c, target, hint, NULL);
+	return sbx_refuse(v, target, hint, NULL);
 }
 
-long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
+static long sbx_judge_bind(struct sbx_call *c, const struct sbx_addr *a, int sock,
+			   struct sbx_verdict *v)
 {
 	char target[512];
 
-	sbx_audit_judged(c, a, NULL);
 	if (sbx_unspec_is_inet(c, a, sock)) {
 		struct sbx_addr as_inet = *a;
 
@@ -354,7 +364,7 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
 		 * refuses any other address), so judge it as that bind. */
 		as_inet.kind = SBX_ADDR_INET;
 		as_inet.family = AF_INET;
-		return sbx_bind_inet(c, &as_inet);
+		return sbx_bind_inet(c, &as_inet, v);
 	}
 
 	switch (a->kind) {
@@ -367,12 +377,61 @@ long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock)
 		return 0;
 	case SBX_ADDR_INET:
 	case SBX_ADDR_INET6:
-		return sbx_bind_inet(c, a);
+		return sbx_bind_inet(c, a, v);
 	case SBX_ADDR_OTHER:
 		break;
 	}
 	sbx_addr_format(a, target, sizeof(target));
-	return sbx_deny(c, target, NULL, "this address family is not allowed");
+	return sbx_refuse(v, target, NULL, "this address family is not allowed");
+}
+
+void sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock, struct sbx_verdict *v)
+{
+	v->addr = &d->addr;
+	v->resolved = d->canon;
+	/* A connect reads its address before the kernel would say ENOTSOCK: an allowed call
+	 * performed on a non-socket fails so by itself, and a denial is checked first. */
+	v->sock = d->sock_checked ? -1 : sock;
+	v->reason = NULL;
+	v->target[0] = v->hint[0] = '\0';
+	v->result = sbx_judge_dest(c, d, sock, v);
+}
+
+void sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock, struct sbx_verdict *v)
+{
+	v->addr = a;
+	v->resolved = NULL;
+	v->sock = -1;
+	v->reason = NULL;
+	v->target[0] = v->hint[0] = '\0';
+	v->result = sbx_judge_bind(c, a, sock, v);
+}
+
+void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock,
+		      struct sbx_verdict *v)
+{
+	const struct sbx_policy *pol = c->sup->pol;
+	int family = local->family;
+	unsigned char ip[16];
+
+	v->addr = NULL; /* a listen is not an address judged: the audit notes none, as before */
+	v->resolved = NULL;
+	v->sock = -1;
+	v->reason = NULL;
+	v->target[0] = v->hint[0] = '\0';
+	v->result = 0;
+	if ((local->kind != SBX_ADDR_INET && local->kind != SBX_ADDR_INET6) ||
+	    sbx_sock_private(c->sup, sock) || pol->net == SBX_NET_HOST ||
+	    sbx_pol_bind_allowed(pol, local->port))
+		return;
+	memcpy(ip, local->ip, sizeof(ip));
+	sbx_addr_unmap(&family, ip);
+	if (sbx_addr_is_loopback(family, ip))
+		return;
+	sbx_addr_format(local, v->target, sizeof(v->target));
+	v->reason = "listening there would serve every interface; bind to a loopback address "
+		    "first, or allow the port with --allow-bind";
+	v->result = SBX_JUDGE_DENY;
 }
 
 void sbx_dest_release(struct sbx_dest *d)

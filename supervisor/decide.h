@@ -15,6 +15,7 @@
 
 #include "sockaddr.h"
 #include "sup.h"
+#include "verdict.h"
 
 struct sbx_dest {
 	struct sbx_addr addr;
@@ -35,19 +36,25 @@ struct sbx_dest {
  */
 int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx_dest *d);
 
-/* The supervisor must reach the destination from its own namespace (see swap.h). */
-#define SBX_JUDGE_OUTSIDE 1
+/*
+ * sbx_dest_judge() - judge whether @d may be reached by connect/sendto/sendmsg on @sock (the
+ * caller's socket), into @v: allowed on @sock (0), allowed from the supervisor's namespace on a
+ * socket swapped in (SBX_JUDGE_OUTSIDE), refused (SBX_JUDGE_DENY, with what and why), or
+ * -errno. Touches neither the log nor the caller: see verdict.h.
+ */
+void sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock, struct sbx_verdict *v);
 
 /*
- * sbx_dest_judge() - whether @d may be reached by connect/sendto/sendmsg on @sock (the
- * caller's socket): 0 to perform the call on @sock, SBX_JUDGE_OUTSIDE to perform it on a
- * socket of the supervisor's namespace swapped in, -EPERM (reported on stderr), or
- * -ENOTSOCK when @sock is not a socket and the call would not simply be performed.
+ * sbx_listen_judge() - judge listen() on @sock bound to @local, into @v: an inet socket of the
+ * host's namespace serves what its local address says, so only a loopback address or an
+ * --allow-bind port (a never-bound socket, or one disconnected, which keeps its port and
+ * resets its address, would serve every interface).
  */
-long sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock);
+void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock,
+		      struct sbx_verdict *v);
 
-/* sbx_bind_judge() - 0 when binding @sock to @a is allowed, else -EPERM (reported). */
-long sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock);
+/* sbx_bind_judge() - judge binding @sock to @a, into @v (0 or SBX_JUDGE_DENY). */
+void sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock, struct sbx_verdict *v);
 
 /* sbx_sock_private() - whether @sock lives in a network namespace other than the
  * supervisor's (the sandbox's own, under --net isolated or none). */

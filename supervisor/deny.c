@@ -1,10 +1,12 @@
-/* Owns the one-line explanation of a denial on stderr, deduplicated per call and target. */
+/* Owns recording a verdict: the one-line explanation of a denial on stderr, deduplicated per
+ * call and target, and the audit record. */
 #include <errno.h>
 #include <string.h>
 
 #include "audit.h"
 #include "log.h"
 #include "sup.h"
+#include "verdict.h"
 #include "util.h"
 
 static unsigned long long sbx_fnv1a(const char *a, const char *b)
@@ -66,4 +68,14 @@ long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const ch
 		sbx_log_err("denied %s to %s by pid %u (%s): %s", c->name, target, c->n->pid, comm,
 			    reason);
 	return -EPERM;
+}
+
+long sbx_verdict_record(struct sbx_call *c, const struct sbx_verdict *v)
+{
+	if (v->addr)
+		sbx_audit_judged(c, v->addr, v->resolved);
+	c->deny_sock = v->sock;
+	if (v->result != SBX_JUDGE_DENY)
+		return v->result;
+	return sbx_deny(c, v->target, v->hint[0] ? v->hint : NULL, v->reason);
 }

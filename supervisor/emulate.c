@@ -83,6 +83,7 @@ static long sbx_connect_outside(struct sbx_call *c, int child_sock, int fd,
 
 long sbx_emu_connect(struct sbx_call *c)
 {
+	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
@@ -107,7 +108,8 @@ long sbx_emu_connect(struct sbx_call *c)
 		return -ENOTSOCK;
 	if (r < 0)
 		return r;
-	r = sbx_dest_judge(c, &d, sock);
+	sbx_dest_judge(c, &d, sock, &v);
+	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
 	if (r == SBX_JUDGE_OUTSIDE)
@@ -168,6 +170,7 @@ static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t 
 
 long sbx_emu_bind(struct sbx_call *c)
 {
+	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_close_ int sock = -1;
@@ -184,7 +187,8 @@ long sbx_emu_bind(struct sbx_call *c)
 	if (r < 0)
 		return r;
 	sbx_addr_decode(raw, len, &addr);
-	r = sbx_bind_judge(c, &addr, sock);
+	sbx_bind_judge(c, &addr, sock, &v);
+	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
 	if (addr.kind == SBX_ADDR_UNIX_PATH)
@@ -248,6 +252,7 @@ static void sbx_payload_releasep(struct sbx_payload *p)
 
 long sbx_emu_sendto(struct sbx_call *c)
 {
+	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
@@ -282,7 +287,8 @@ long sbx_emu_sendto(struct sbx_call *c)
 		return SBX_NO_REPLY;
 	if (r < 0)
 		return r;
-	r = sbx_dest_judge(c, &d, sock);
+	sbx_dest_judge(c, &d, sock, &v);
+	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
 	if (r == SBX_JUDGE_OUTSIDE) {
@@ -324,7 +330,8 @@ long sbx_emu_listen(struct sbx_call *c)
 	socklen_t sl = sizeof(ss);
 	_cleanup_close_ int sock = -1;
 	struct sbx_addr local;
-	int family;
+	struct sbx_verdict v;
+	long r;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
@@ -336,24 +343,10 @@ long sbx_emu_listen(struct sbx_call *c)
 	if (getsockname(sock, (struct sockaddr *)&ss, &sl) == -1)
 		return -errno;
 	sbx_addr_decode(&ss, sl, &local);
-	family = local.family;
-	if ((local.kind == SBX_ADDR_INET || local.kind == SBX_ADDR_INET6) &&
-	    !sbx_sock_private(c->sup, sock) && c->sup->pol->net != SBX_NET_HOST &&
-	    !sbx_pol_bind_allowed(c->sup->pol, local.port)) {
-		unsigned char ip[16];
-
-		memcpy(ip, local.ip, sizeof(ip));
-		sbx_addr_unmap(&family, ip);
-		if (!sbx_addr_is_loopback(family, ip)) {
-			char target[128];
-
-			sbx_addr_format(&local, target, sizeof(target));
-			return sbx_deny(
-				c, target, NULL,
-				"listening there would serve every interface; bind to a "
-				"loopback address first, or allow the port with --allow-bind");
-		}
-	}
+	sbx_listen_judge(c, &local, sock, &v);
+	r = sbx_verdict_record(c, &v);
+	if (r < 0)
+		return r;
 	if (listen(sock, (int)a->args[1]) == -1)
 		return -errno;
 	return 0;

@@ -238,6 +238,7 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, int flags)
 {
 	struct sbx_msg s = { .dest.pin = -1 };
+	struct sbx_verdict v;
 	struct sbx_blocking b;
 	bool swapped = false;
 	ssize_t n;
@@ -248,8 +249,10 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		sbx_msg_release(&s);
 		return SBX_NO_REPLY;
 	}
-	if (r == 0 && s.m.msg_name)
-		r = sbx_dest_judge(c, &s.dest, *sock);
+	if (r == 0 && s.m.msg_name) {
+		sbx_dest_judge(c, &s.dest, *sock, &v);
+		r = sbx_verdict_record(c, &v);
+	}
 	if (r == SBX_JUDGE_OUTSIDE) {
 		int ours = sbx_swap_open(*sock);
 

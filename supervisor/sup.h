@@ -107,6 +107,15 @@ static inline bool sbx_call_valid(const struct sbx_call *c)
  */
 long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 
+struct sbx_verdict;
+
+/*
+ * sbx_verdict_record() - record what the judge decided for @c (verdict.h): the audit's note of
+ * what was judged and, for a refusal, sbx_deny(). Return what to do: 0 or SBX_JUDGE_OUTSIDE to
+ * perform the call (a refusal in learning mode too: 0), else the -errno to answer.
+ */
+long sbx_verdict_record(struct sbx_call *c, const struct sbx_verdict *v);
+
 /* sbx_cancel_begin/end() - bracket a performed call that may block; while inside, the
  * monitor interrupts this thread with SBX_SIG_CANCEL if the notification stops being valid. */
 void sbx_cancel_begin(struct sbx_call *c, struct sbx_blocking *b);
