@@ -15,7 +15,7 @@
 #include "emulate.h"
 #include "log.h"
 #include "payload.h"
-#include "swap.h"
+#include "perform.h"
 #include "util.h"
 
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
@@ -48,41 +48,9 @@ static long sbx_read_addr(struct sbx_call *c, uint64_t uaddr, uint64_t ulen, voi
 	return sbx_task_read(&c->task, uaddr, raw, l);
 }
 
-/* Connect a socket of the supervisor's namespace and, once it is connected or connecting,
- * put it in place of the caller's (see swap.h). A failed connect changes nothing. */
-static long sbx_connect_outside(struct sbx_call *c, int child_sock, int fd,
-				const struct sbx_dest *d)
-{
-	_cleanup_close_ int ours = -1;
-	struct sockaddr_storage peer;
-	socklen_t pl = sizeof(peer);
-	struct sbx_blocking b;
-	int type = 0;
-	socklen_t tl = sizeof(type);
-	long r;
-
-	/* A connected stream socket stays as it is, as the kernel would keep it. */
-	if (getsockopt(child_sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM &&
-	    getpeername(child_sock, (struct sockaddr *)&peer, &pl) == 0)
-		return -EISCONN;
-	ours = sbx_swap_open(child_sock);
-	if (ours < 0)
-		return ours;
-	sbx_cancel_begin(c, &b);
-	while ((r = connect(ours, (const struct sockaddr *)&d->out, d->out_len)) == -1 &&
-	       sbx_cancel_retry(c, &b))
-		;
-	sbx_cancel_end(c, &b);
-	if (r == -1 && errno == EINTR)
-		return sbx_cancel_result(&b);
-	if (r == -1 && errno != EINPROGRESS)
-		return -errno;
-	r = r == -1 ? -EINPROGRESS : 0;
-	return sbx_swap_install(c, ours, fd) == 0 ? r : -EPERM;
-}
-
 long sbx_emu_connect(struct sbx_call *c)
 {
+	const struct sbx_performer *p;
 	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
@@ -112,8 +80,10 @@ long sbx_emu_connect(struct sbx_call *c)
 	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
-	if (r == SBX_JUDGE_OUTSIDE)
-		return sbx_connect_outside(c, sock, (int)a->args[0], &d);
+	p = sbx_performer_for(r);
+	r = p->socket(c, &sock, true);
+	if (r < 0)
+		return r;
 
 	sbx_cancel_begin(c, &b);
 	while ((r = connect(sock, (struct sockaddr *)&d.out, d.out_len)) == -1 &&
@@ -121,8 +91,8 @@ long sbx_emu_connect(struct sbx_call *c)
 		;
 	sbx_cancel_end(c, &b);
 	if (r == -1)
-		return errno == EINTR ? sbx_cancel_result(&b) : -errno;
-	return 0;
+		r = errno == EINTR ? sbx_cancel_result(&b) : -errno;
+	return p->complete(c, sock, (int)a->args[0], r);
 }
 
 static void sbx_bound_warn(const char *what, long r)
@@ -252,6 +222,7 @@ static void sbx_payload_releasep(struct sbx_payload *p)
 
 long sbx_emu_sendto(struct sbx_call *c)
 {
+	const struct sbx_performer *p;
 	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
@@ -264,7 +235,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	struct iovec uiov = { (void *)(uintptr_t)a->args[1],
 			      a->args[2] > INT_MAX ? INT_MAX : (size_t)a->args[2] };
 	struct sbx_blocking b;
-	bool swapped = false, stream;
+	bool stream;
 	size_t alen;
 	long first, r;
 	ssize_t n;
@@ -291,17 +262,12 @@ long sbx_emu_sendto(struct sbx_call *c)
 	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
-	if (r == SBX_JUDGE_OUTSIDE) {
-		/* Send from a socket of the host's namespace, which the caller then holds: the
-		 * replies come to it. */
-		int ours = sbx_swap_open(sock);
-
-		if (ours < 0)
-			return ours;
-		close(sock);
-		sock = ours;
-		swapped = true;
-	}
+	/* With addfd, the send goes from a socket of sbx's namespace, which the caller then
+	 * holds: the replies come to it. */
+	p = sbx_performer_for(r);
+	r = p->socket(c, &sock, false);
+	if (r < 0)
+		return r;
 
 	sbx_cancel_begin(c, &b);
 	while ((n = sendto(sock, pl.buf, (size_t)first, flags | MSG_NOSIGNAL,
@@ -311,10 +277,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	if (stream && n > 0 && n == first)
 		n = (ssize_t)sbx_emu_send_rest(c, &b, sock, &pl, (size_t)n, flags & ~MSG_FASTOPEN);
 	sbx_cancel_end(c, &b);
-	if (swapped && (n >= 0 || errno == EINPROGRESS) &&
-	    sbx_swap_install(c, sock, (int)a->args[0]) != 0)
-		return SBX_NO_REPLY;
-	return sbx_emu_finish_send(c, &b, n, flags);
+	return p->complete(c, sock, (int)a->args[0], sbx_emu_finish_send(c, &b, n, flags));
 }
 
 /*

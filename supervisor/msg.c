@@ -22,7 +22,7 @@
 #include "emulate.h"
 #include "fdbudget.h"
 #include "payload.h"
-#include "swap.h"
+#include "perform.h"
 #include "util.h"
 
 struct sbx_msg {
@@ -233,14 +233,14 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 /*
  * One message: load, judge, perform. When the destination must be reached from the
  * supervisor's namespace, *sock is replaced by a socket of ours that the caller then holds
- * at @fd (see swap.h), so the next messages of a sendmmsg go through it too.
+ * at @fd (perform_addfd.c), so the next messages of a sendmmsg go through it too.
  */
 static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, int flags)
 {
 	struct sbx_msg s = { .dest.pin = -1 };
+	const struct sbx_performer *p = &sbx_perform_dup;
 	struct sbx_verdict v;
 	struct sbx_blocking b;
-	bool swapped = false;
 	ssize_t n;
 	long r;
 
@@ -253,15 +253,11 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		sbx_dest_judge(c, &s.dest, *sock, &v);
 		r = sbx_verdict_record(c, &v);
 	}
-	if (r == SBX_JUDGE_OUTSIDE) {
-		int ours = sbx_swap_open(*sock);
-
-		r = ours < 0 ? ours : 0;
-		if (ours >= 0) {
-			close(*sock);
-			*sock = ours;
-			swapped = true;
-		}
+	/* With addfd, *sock becomes a socket of sbx's that the caller holds afterwards, so the
+	 * next messages of a sendmmsg go through it too. */
+	if (r >= 0) {
+		p = sbx_performer_for(r);
+		r = p->socket(c, sock, false);
 	}
 	if (r < 0) {
 		sbx_msg_release(&s);
@@ -276,11 +272,7 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		n = (ssize_t)sbx_emu_send_rest(c, &b, *sock, &s.pl, (size_t)n,
 					       flags & ~MSG_FASTOPEN);
 	sbx_cancel_end(c, &b);
-	if (swapped && (n >= 0 || errno == EINPROGRESS) && sbx_swap_install(c, *sock, fd) != 0) {
-		sbx_msg_release(&s);
-		return SBX_NO_REPLY; /* the caller is gone */
-	}
-	r = sbx_emu_finish_send(c, &b, n, flags);
+	r = p->complete(c, *sock, fd, sbx_emu_finish_send(c, &b, n, flags));
 	sbx_msg_release(&s);
 	return r;
 }

@@ -1,4 +1,5 @@
-/* Owns the socket swap used by --net isolated. */
+/* Owns the addfd strategy (perform.h): a socket of sbx's namespace, installed over the
+ * caller's descriptor with NOTIF_ADDFD once the call succeeded; used by --net isolated. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "perform.h"
 #include "swap.h"
 #include "syscalls.h"
 #include "util.h"
@@ -99,3 +101,39 @@ long sbx_swap_install(struct sbx_call *c, int ours, int fd)
 		return errno == ENOENT ? SBX_NO_REPLY : -errno;
 	return 0;
 }
+
+static long sbx_addfd_socket(struct sbx_call *c, int *sock, bool connect)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer), tl = sizeof(int);
+	int type = 0, ours;
+
+	(void)c;
+	/* A connected stream socket stays as it is, as the kernel would keep it. */
+	if (connect && getsockopt(*sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    type == SOCK_STREAM && getpeername(*sock, (struct sockaddr *)&peer, &pl) == 0)
+		return -EISCONN;
+	ours = sbx_swap_open(*sock);
+	if (ours < 0)
+		return ours;
+	close(*sock);
+	*sock = ours;
+	return 0;
+}
+
+static long sbx_addfd_complete(struct sbx_call *c, int sock, int fd, long r)
+{
+	long i;
+
+	/* A failed call hands nothing over: the caller keeps its own socket. */
+	if (r < 0 && r != -EINPROGRESS)
+		return r;
+	i = sbx_swap_install(c, sock, fd);
+	return i == 0 ? r : i;
+}
+
+const struct sbx_performer sbx_perform_addfd = {
+	.name = "addfd",
+	.socket = sbx_addfd_socket,
+	.complete = sbx_addfd_complete,
+};
