@@ -25,7 +25,7 @@ STATIC ?= 1
 BIN_LDFLAGS = $(if $(SAN),,$(if $(filter 1,$(STATIC)),-static-pie))
 BIN_LD_QUIET = statically linked applications requires at runtime|libnl_3_la-(addr|utils)\.o\): in function
 
-CORE_SRC := $(wildcard supervisor/*.c filters/*.c shim/*.c)
+CORE_SRC := $(wildcard supervisor/*.c supervisor/*/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
 # The filter of every key, compiled with libseccomp when sbx is built (filters/prebuilt.h): a
 # generator program writes the table's C into the build directory.
@@ -36,7 +36,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(PREBUILT_OBJ)
 LIB := $(BUILD)/libsbx.a
 BIN := $(BUILD)/sbx-supervise
 # Test-only: the supervisor lets inet connect/bind through unjudged (SBX_TEST_NO_NET_CHECK in
-# supervisor/notify.c), so tests can prove the Landlock TCP rules hold on their own.
+# supervisor/notify/notify.c), so tests can prove the Landlock TCP rules hold on their own.
 BIN_NONETCHECK := $(BUILD)/sbx-supervise-nonetcheck
 
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
@@ -87,11 +87,11 @@ $(BUILD)/obj/%.o: %.c
 # gcc 12's analyzer loses track of a struct copied into a realloc'd array (sbx_pol_add_unix
 # stores `r`, with r.arg, in pol->unix_rules; the pattern and fs rules do the same) and
 # reports a leak that is not one.
-$(BUILD)/obj/supervisor/policy.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
-$(BUILD)/obj/supervisor/policy_re.o $(BUILD)/obj/supervisor/policy_fs.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
+$(BUILD)/obj/supervisor/policy/policy.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
+$(BUILD)/obj/supervisor/policy/policy_re.o $(BUILD)/obj/supervisor/policy/policy_fs.o: ANALYZER_FP := -Wno-analyzer-malloc-leak
 
 $(PREBUILT_GEN): $(BUILD)/obj/filters/gen/prebuilt.o $(BUILD)/obj/filters/filter.o \
-		$(BUILD)/obj/supervisor/error.o
+		$(BUILD)/obj/supervisor/base/error.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ -lseccomp
 
@@ -114,7 +114,7 @@ $(BIN): $(BUILD)/obj/supervisor/main.o $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(LDLIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
 	$(Q)grep -Ev '$(BIN_LD_QUIET)' $@.ld >&2 || true; rm -f $@.ld
 
-$(BUILD)/obj/nonetcheck/notify.o: supervisor/notify.c
+$(BUILD)/obj/nonetcheck/notify.o: supervisor/notify/notify.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CPPFLAGS) -DSBX_TEST_NO_NET_CHECK $(ALL_CFLAGS) -c -o $@ $<
@@ -198,7 +198,7 @@ analyze:
 	@# ctuuninitvar in task.c: sbx_task_read's buffer is where the copy goes, never read.
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --enable=warning,performance,portability \
 		--std=c11 -D_GNU_SOURCE -D__x86_64__ -U__clang__ --suppress=missingIncludeSystem \
-		--suppress=ctuuninitvar:supervisor/task.c $(ANALYZE_SRC)
+		--suppress=ctuuninitvar:supervisor/caller/task.c $(ANALYZE_SRC)
 
 # libFuzzer: every target for FUZZ_SECONDS, seeded from its corpus; new inputs stay in
 # $(FUZZ_BUILD)/corpus (copy interesting ones to tests/fuzz/corpus by hand).
@@ -236,7 +236,7 @@ install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sbx-supervise
 	install -D -m 0644 doc/sbx-supervise.1 $(DESTDIR)$(PREFIX)/share/man/man1/sbx-supervise.1
 
-FORMAT_SRC = $(wildcard */*.c */*.h filters/gen/*.c tests/*/*.c tests/*/*.h)
+FORMAT_SRC = $(wildcard */*.c */*.h supervisor/*/*.c supervisor/*/*.h filters/gen/*.c tests/*/*.c tests/*/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

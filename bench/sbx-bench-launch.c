@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "../filters/filter.h"
-#include "../supervisor/syscalls.h"
+#include "../supervisor/base/syscalls.h"
 
 #define LAUNCH_WORKERS_MAX 64
 

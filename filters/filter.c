@@ -26,7 +26,7 @@
 #include <netinet/in.h>
 
 #include "filter.h"
-#include "../supervisor/util.h"
+#include "../supervisor/base/util.h"
 
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C

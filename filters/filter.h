@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../supervisor/error.h"
-#include "../supervisor/policy.h"
+#include "../supervisor/base/error.h"
+#include "../supervisor/policy/policy.h"
 
 struct sbx_bpf {
 	struct sock_filter *insns;

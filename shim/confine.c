@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "confine.h"
-#include "../supervisor/syscalls.h"
-#include "../supervisor/util.h"
+#include "../supervisor/base/syscalls.h"
+#include "../supervisor/base/util.h"
 
 /* Rule paths are canonical: refuse to follow any symlink, so an entry swapped for a
  * symlink since the plan was made never carries rights to its target. */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../supervisor/llplan.h"
+#include "../supervisor/policy/llplan.h"
 
 /*
  * sbx_confine_landlock() - create the ruleset @ll describes, add its rules and restrict the

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "netns.h"
-#include "../supervisor/util.h"
+#include "../supervisor/base/util.h"
 
 static int sbx_write_file(const char *path, const char *text)
 {

@@ -11,8 +11,8 @@
 #include "confine.h"
 #include "netns.h"
 #include "shim.h"
-#include "../supervisor/log.h"
-#include "../supervisor/syscalls.h"
+#include "../supervisor/base/log.h"
+#include "../supervisor/base/syscalls.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000

@@ -22,7 +22,7 @@
 #include <sys/types.h>
 
 #include "../filters/filter.h"
-#include "../supervisor/llplan.h"
+#include "../supervisor/policy/llplan.h"
 
 /* Where the child stopped before execve: what the supervisor's message explains. */
 enum sbx_shim_step {

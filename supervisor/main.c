@@ -5,9 +5,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "log.h"
+#include "record/audit.h"
+#include "options/cli.h"
+#include "base/log.h"
 #include "run.h"
 
 /*

@@ -10,14 +10,14 @@
 
 #include "../filters/filter.h"
 #include "../shim/shim.h"
-#include "audit.h"
-#include "binder.h"
-#include "fdbudget.h"
-#include "log.h"
-#include "notify.h"
+#include "record/audit.h"
+#include "perform/binder.h"
+#include "perform/fdbudget.h"
+#include "base/log.h"
+#include "notify/notify.h"
 #include "run.h"
-#include "syscalls.h"
-#include "util.h"
+#include "base/syscalls.h"
+#include "base/util.h"
 
 static const int sbx_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 

@@ -2,8 +2,8 @@
 #ifndef SBX_RUN_H
 #define SBX_RUN_H
 
-#include "cli.h"
-#include "error.h"
+#include "options/cli.h"
+#include "base/error.h"
 
 /*
  * sbx_run() - fork the shim, take its listener, serve notifications, forward signals, and

@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#include "bound.h"
-#include "policy.h"
-#include "sockaddr.h"
-#include "task.h"
+#include "policy/bound.h"
+#include "policy/policy.h"
+#include "caller/sockaddr.h"
+#include "caller/task.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../supervisor/cmsg.h"
+#include "../../supervisor/caller/cmsg.h"
 #include "fuzz.h"
 
 struct walk {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../supervisor/endpoint.h"
+#include "../../supervisor/policy/endpoint.h"
 #include "fuzz.h"
 
 static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

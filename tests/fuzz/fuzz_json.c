@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../supervisor/json.h"
+#include "../../supervisor/record/json.h"
 #include "fuzz.h"
 
 /* Length of the UTF-8 sequence starting at @s (at most @n bytes), 0 when invalid. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../supervisor/sockaddr.h"
+#include "../../supervisor/caller/sockaddr.h"
 #include "fuzz.h"
 
 static void check_text(const char *s, size_t n)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/harness.h"
-#include "../../supervisor/llplan.h"
+#include "../../supervisor/policy/llplan.h"
 
 #define SETPRIV	 "/usr/bin/setpriv"
 #define RW(x)	 "--rw", (x)

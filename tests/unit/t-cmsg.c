@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/cmsg.h"
+#include "../../supervisor/caller/cmsg.h"
 
 struct seen {
 	int n, types[8];

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/endpoint.h"
+#include "../../supervisor/policy/endpoint.h"
 
 static bool match(const struct sbx_endpoint *e, enum sbx_proto proto, const char *ip, int port)
 {

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/fsrules.h"
-#include "../../supervisor/llplan.h"
+#include "../../supervisor/policy/fsrules.h"
+#include "../../supervisor/policy/llplan.h"
 
 /* The fake tree: every path, with its type; a directory lists the paths one level below. */
 static const struct {

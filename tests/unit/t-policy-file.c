@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/cli.h"
-#include "../../supervisor/policy_file.h"
+#include "../../supervisor/options/cli.h"
+#include "../../supervisor/options/policy_file.h"
 
 static char dir[] = "/tmp/sbx-t-polfile-XXXXXX";
 

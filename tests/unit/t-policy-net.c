@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/policy.h"
+#include "../../supervisor/policy/policy.h"
 
 static void proxy_ok(const char *url, size_t n_endpoints, uint16_t port)
 {

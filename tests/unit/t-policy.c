@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/policy.h"
+#include "../../supervisor/policy/policy.h"
 
 static char dir[] = "/tmp/sbx-t-policy-XXXXXX";
 

@@ -6,7 +6,7 @@
 #include <sys/un.h>
 
 #include "../lib/tap.h"
-#include "../../supervisor/sockaddr.h"
+#include "../../supervisor/caller/sockaddr.h"
 
 static size_t un(struct sockaddr_un *s, const void *path, size_t len)
 {

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../supervisor/cli.h"
-#include "../../../supervisor/policy_file.h"
+#include "../../../supervisor/options/cli.h"
+#include "../../../supervisor/options/policy_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

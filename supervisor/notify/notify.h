@@ -1,0 +1,43 @@
+/*
+ * notify: the supervisor's receive → decode → decide → act → respond loop.
+ *
+ * Workers block in SECCOMP_IOCTL_NOTIF_RECV; whenever the last idle worker takes a request
+ * another is started, so a call that blocks for one caller never stalls the others; surplus
+ * idle workers exit. There is no fixed maximum: a worker is started only when every other is
+ * busy, so the pool never exceeds one worker per caller waiting in a notified call, plus one,
+ * and the callers are the sandbox's own threads, bounded by its limits. (A maximum of 256
+ * let 256 callers parked in connects to a slow server stall every other caller.)
+ *
+ * Where workers run: one floats, the others are each bound to one of the CPUs sbx may use, in
+ * turn. SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP wakes the waiting workers on the caller's CPU and
+ * the caller, on the reply, on the worker's: with every worker free to move, callers on two
+ * CPUs were drawn onto one. Bound workers stay where they are, so a caller is served by one
+ * of its own CPU; the floating one follows a lone caller wherever it runs.
+ */
+#ifndef SBX_NOTIFY_H
+#define SBX_NOTIFY_H
+
+#include "../base/error.h"
+#include "../sup.h"
+
+/* One: the first request starts a second (see above) before it is handled. */
+#define SBX_WORKERS_MIN	 1
+#define SBX_WORKERS_IDLE 4
+
+/*
+ * Start-up: sbx_notify_init() before the command starts (what can fail for a reason the user
+ * can act on), sbx_notify_start() and sbx_notify_listen() once it runs and the listener is ours.
+ */
+
+/* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet. */
+int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
+		    struct sbx_error *err);
+
+/* sbx_notify_start() - start the first workers, which wait for the listener. (The cancel
+ * monitor starts with the first call that may block, cancel.c.) */
+int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
+
+/* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
+void sbx_notify_listen(struct sbx_sup *s, int listener);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * perform: how an allowed call is carried out for the caller, one interface and a file per
+ * strategy. A handler (emulate.c, msg.c) asks the verdict's performer for the socket to act on,
+ * performs the call on it with its own copy of what was judged, and hands the result back for
+ * the performer to complete:
+ *
+ *   perform_dup.c    on the caller's own socket, duplicated with pidfd_getfd: what the call
+ *                    changes (a connection, queued data) is the caller's socket's at once;
+ *   perform_addfd.c  on a socket of sbx's, made like the caller's in sbx's network namespace,
+ *                    installed over the caller's descriptor with SECCOMP_IOCTL_NOTIF_ADDFD
+ *                    once the call succeeded (--net isolated: endpoints outside).
+ *
+ * A new strategy is one new file with one struct sbx_performer, and one case in
+ * sbx_performer_for().
+ */
+#ifndef SBX_PERFORM_H
+#define SBX_PERFORM_H
+
+#include <stdbool.h>
+
+#include "../sup.h"
+
+struct sbx_performer {
+	const char *name;
+	/*
+	 * @sock holds the caller's duplicate; the strategy may put another socket there (the
+	 * duplicate is then closed). @connect: the call is a connect (a connected stream socket
+	 * stays as it is: -EISCONN). Return 0 or the -errno to answer.
+	 */
+	long (*socket)(struct sbx_call *c, int *sock, bool connect);
+	/*
+	 * The call was performed on @sock with result @r (>= 0, -errno, SBX_NO_REPLY…); the
+	 * caller's descriptor is @fd. Return the answer: @r, or what handing the socket over
+	 * failed with.
+	 */
+	long (*complete)(struct sbx_call *c, int sock, int fd, long r);
+};
+
+extern const struct sbx_performer sbx_perform_dup;
+extern const struct sbx_performer sbx_perform_addfd;
+
+/* sbx_performer_for() - the strategy a verdict's result (0 or SBX_JUDGE_OUTSIDE) asks for. */
+const struct sbx_performer *sbx_performer_for(long judged);
+
+#endif
