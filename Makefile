@@ -44,7 +44,9 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/*.c tests/filter/*.c tests/live/*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
-TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/probe
+# The probe is one program in several files, one per thing it probes (probe/probe.h).
+PROBE_SRC := $(wildcard tests/helpers/probe/*.c)
 TEST_SCRIPTS := $(filter-out tests/lib/%,$(wildcard tests/*/*.sh))
 # The policy parser's fuzz target, replayed over its seed corpus by a gcc-built main.
 FUZZ_POLICY_REPLAY := $(BUILD)/tests/fuzz/policy/replay.t
@@ -134,6 +136,11 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=gnu17 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -lpthread
+
+$(BUILD)/tests/helpers/probe: $(PROBE_SRC) tests/helpers/probe/probe.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu17 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(PROBE_SRC) -lpthread
 
 $(FUZZ_POLICY_REPLAY): $(BUILD)/obj/tests/fuzz/policy/replay.o \
 		$(BUILD)/obj/tests/fuzz/policy/fuzz_policy.o $(TESTLIB_OBJ) $(LIB)
@@ -236,7 +243,8 @@ install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sbx-supervise
 	install -D -m 0644 doc/sbx-supervise.1 $(DESTDIR)$(PREFIX)/share/man/man1/sbx-supervise.1
 
-FORMAT_SRC = $(wildcard */*.c */*.h supervisor/*/*.c supervisor/*/*.h filters/gen/*.c tests/*/*.c tests/*/*.h)
+FORMAT_SRC = $(wildcard */*.c */*.h supervisor/*/*.c supervisor/*/*.h filters/gen/*.c tests/*/*.c tests/*/*.h \
+	tests/helpers/probe/*.c tests/helpers/probe/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -34,7 +34,7 @@ void sbx_t_init(unsigned int seconds);
 /** sbx_t_supervise() - absolute path of sbx-supervise. */
 const char *sbx_t_supervise(void);
 
-/** sbx_t_probe() - absolute path of the probe helper (tests/helpers/probe.c). */
+/** sbx_t_probe() - absolute path of the probe helper (tests/helpers/probe/). */
 const char *sbx_t_probe(void);
 
 /** sbx_t_tmpdir() - this test's private directory, created on first use, removed at exit. */
