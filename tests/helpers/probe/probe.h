@@ -10,108 +10,62 @@
 #define SBX_PROBE_H
 
 #include <sys/prctl.h>
-
 #include <dirent.h>
-
 #include <errno.h>
-
 #include <fcntl.h>
-
 #include <limits.h>
-
 #include <poll.h>
-
 #include <pthread.h>
-
 #include <sched.h>
-
 #include <signal.h>
-
 #include <stdarg.h>
-
 #include <stdatomic.h>
-
 #include <stdbool.h>
-
 #include <stddef.h>
-
 #include <stdint.h>
-
 #include <stdio.h>
-
 #include <stdlib.h>
-
 #include <string.h>
-
 #include <sys/ioctl.h>
-
 #include <sys/mman.h>
-
 #include <sys/mount.h>
-
 #include <sys/resource.h>
-
 #include <sys/socket.h>
-
 #include <sys/stat.h>
-
 #include <sys/syscall.h>
-
 #include <sys/time.h>
-
 #include <sys/uio.h>
-
 #include <sys/un.h>
-
 #include <sys/wait.h>
-
 #include <time.h>
-
 #include <unistd.h>
-
 #include <arpa/inet.h>
-
 #include <net/if.h>
-
 #include <netinet/in.h>
-
 #include <linux/netlink.h>
-
 #include <linux/rtnetlink.h>
-
 #include <linux/seccomp.h>
 
 #ifndef __NR_io_uring_setup
-
 #define __NR_io_uring_setup 425
-
 #endif
 
 #ifndef __NR_pidfd_open
-
 #define __NR_pidfd_open 434
-
 #endif
 
 #ifndef __NR_pidfd_getfd
-
 #define __NR_pidfd_getfd 438
-
 #endif
 
 #ifndef TIOCLINUX
-
 #define TIOCLINUX 0x541C
-
 #endif
 
-#define REPLY_TIMEOUT_MS 3000
-
+#define REPLY_TIMEOUT_MS  3000
 #define ACCEPT_TIMEOUT_MS 10000
-
-#define WAIT_FILE_MS 15000
-
-#define MAX_ERRNO 4096
+#define WAIT_FILE_MS	  15000
+#define MAX_ERRNO	  4096
 
 /* The race ops share one fd number so every thread names the same slot of the fd table. */
 #define RACE_FD 100
