@@ -112,6 +112,9 @@ pid_t sbx_t_server_peer_pid(struct sbx_t_server *s);
 /** sbx_t_server_addr() - the address the server listens on. */
 const char *sbx_t_server_addr(struct sbx_t_server *s);
 
+/** sbx_t_servers_stop_all() - stop every server still running (at exit, by the harness). */
+void sbx_t_servers_stop_all(void);
+
 /** sbx_t_server_stop() - stop the thread, close the sockets, unlink a pathname. NULL is ok. */
 void sbx_t_server_stop(struct sbx_t_server *s);
 
@@ -228,10 +231,9 @@ bool sbx_t_wait_for(bool (*cond)(void *arg), void *arg, int ms);
 /** sbx_t_pid_gone() - whether @pid no longer runs (gone, or a zombie). */
 bool sbx_t_pid_gone(pid_t pid);
 
-/* ---- inet (TCP/UDP) servers on loopback, for the network tests ---- */
-
-/* A TCP or UDP server on a loopback address; see sbx_t_inet_start(). */
-struct sbx_t_inet;
+/* ---- inet (TCP/UDP) servers on loopback, for the network tests: the same server
+ * (tests/lib/server.c), made with an IP literal and a port; every sbx_t_server_*() works on
+ * it too ---- */
 
 /**
  * sbx_t_inet_start() - listen (SOCK_STREAM) or receive (SOCK_DGRAM) on @addr (an IPv4 or IPv6
@@ -239,32 +241,32 @@ struct sbx_t_inet;
  * and recorded like sbx_t_server_start()'s; stream data is echoed back. Returns NULL (errno
  * set) when the address cannot be bound, e.g. ::1 on a host without IPv6.
  */
-struct sbx_t_inet *sbx_t_inet_start(int type, const char *addr, int port);
+struct sbx_t_server *sbx_t_inet_start(int type, const char *addr, int port);
 
 /**
  * sbx_t_inet_start_http() - a TCP server on @addr:@port that answers every request starting
  * with "GET " with "200 OK" and @body, then closes. Counts connections like sbx_t_inet_start().
  */
-struct sbx_t_inet *sbx_t_inet_start_http(const char *addr, int port, const char *body);
+struct sbx_t_server *sbx_t_inet_start_http(const char *addr, int port, const char *body);
 
 /** sbx_t_inet_port() - the port the server is bound to. */
-int sbx_t_inet_port(struct sbx_t_inet *s);
+int sbx_t_inet_port(struct sbx_t_server *s);
 
 /** sbx_t_inet_port_str() - the port as a string, for argv; lives as long as the server. */
-const char *sbx_t_inet_port_str(struct sbx_t_inet *s);
+const char *sbx_t_inet_port_str(struct sbx_t_server *s);
 
 /**
  * sbx_t_inet_settled_count() - connections accepted or datagrams received, the harness's own
  * sync marker excluded, once everything sent before the call has been seen (-1 if the marker
  * did not arrive within 5 s).
  */
-int sbx_t_inet_settled_count(struct sbx_t_inet *s);
+int sbx_t_inet_settled_count(struct sbx_t_server *s);
 
 /** sbx_t_inet_got() - whether the bytes received so far contain @needle. */
-bool sbx_t_inet_got(struct sbx_t_inet *s, const char *needle);
+bool sbx_t_inet_got(struct sbx_t_server *s, const char *needle);
 
 /** sbx_t_inet_stop() - stop the thread and close the sockets. NULL is ok. */
-void sbx_t_inet_stop(struct sbx_t_inet *s);
+void sbx_t_inet_stop(struct sbx_t_server *s);
 
 /**
  * sbx_t_free_port() - a @type port on @addr that nothing is bound to right now (bound with
@@ -291,7 +293,7 @@ bool sbx_t_line_starts_(const struct sbx_t_proc *p, const char *prefix, const ch
  * sbx_t_inet_start_reuseport() - sbx_t_inet_start() with SO_REUSEPORT set before the bind, as
  * servers that share a port across processes do.
  */
-struct sbx_t_inet *sbx_t_inet_start_reuseport(int type, const char *addr, int port);
+struct sbx_t_server *sbx_t_inet_start_reuseport(int type, const char *addr, int port);
 
 /**
  * sbx_t_in_netns() - run @fn(@arg) in a forked child inside a new network namespace whose only

@@ -18,18 +18,18 @@
 
 #define CONNECT(x) "--allow-connect", (x)
 
-static struct sbx_t_inet *tcp(const char *addr, int port)
+static struct sbx_t_server *tcp(const char *addr, int port)
 {
-	struct sbx_t_inet *s = sbx_t_inet_start(SOCK_STREAM, addr, port);
+	struct sbx_t_server *s = sbx_t_inet_start(SOCK_STREAM, addr, port);
 
 	if (!s)
 		bail_out("TCP server on %s:%d: %s", addr, port, strerror(errno));
 	return s;
 }
 
-static struct sbx_t_inet *udp(const char *addr, int port)
+static struct sbx_t_server *udp(const char *addr, int port)
 {
-	struct sbx_t_inet *s = sbx_t_inet_start(SOCK_DGRAM, addr, port);
+	struct sbx_t_server *s = sbx_t_inet_start(SOCK_DGRAM, addr, port);
 
 	if (!s)
 		bail_out("UDP server on %s:%d: %s", addr, port, strerror(errno));
@@ -37,9 +37,9 @@ static struct sbx_t_inet *udp(const char *addr, int port)
 }
 
 /* A second server on the same port as @first, at another address; port 0 if taken. */
-static struct sbx_t_inet *same_port(int type, const char *addr, struct sbx_t_inet *first)
+static struct sbx_t_server *same_port(int type, const char *addr, struct sbx_t_server *first)
 {
-	struct sbx_t_inet *s = sbx_t_inet_start(type, addr, sbx_t_inet_port(first));
+	struct sbx_t_server *s = sbx_t_inet_start(type, addr, sbx_t_inet_port(first));
 
 	if (!s)
 		s = sbx_t_inet_start(type, addr, 0);
@@ -52,7 +52,7 @@ static bool have_v6;
 
 static void no_endpoints(void)
 {
-	struct sbx_t_inet *s = tcp("127.0.0.1", 0);
+	struct sbx_t_server *s = tcp("127.0.0.1", 0);
 	const char *port = sbx_t_inet_port_str(s);
 	struct sbx_t_proc p;
 
@@ -72,11 +72,11 @@ static void no_endpoints(void)
 
 static void allowed_and_denied(void)
 {
-	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *other = tcp("127.0.0.1", 0);
-	struct sbx_t_inet *addr2 = same_port(SOCK_STREAM, "127.0.0.2", a);
-	struct sbx_t_inet *v6 = have_v6 ? sbx_t_inet_start(SOCK_STREAM, "::1", 0) : NULL;
-	struct sbx_t_inet *u = same_port(SOCK_DGRAM, "127.0.0.1", a);
-	struct sbx_t_inet *uok = udp("127.0.0.1", 0);
+	struct sbx_t_server *a = tcp("127.0.0.1", 0), *other = tcp("127.0.0.1", 0);
+	struct sbx_t_server *addr2 = same_port(SOCK_STREAM, "127.0.0.2", a);
+	struct sbx_t_server *v6 = have_v6 ? sbx_t_inet_start(SOCK_STREAM, "::1", 0) : NULL;
+	struct sbx_t_server *u = same_port(SOCK_DGRAM, "127.0.0.1", a);
+	struct sbx_t_server *uok = udp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a), *po = sbx_t_inet_port_str(other);
 	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
@@ -154,8 +154,8 @@ static void allowed_and_denied(void)
 
 static void cidr_and_ranges(void)
 {
-	struct sbx_t_inet *s1 = tcp("127.0.0.1", 0), *s2 = tcp("127.0.0.1", 0);
-	struct sbx_t_inet *t2 = same_port(SOCK_STREAM, "127.0.0.2", s1);
+	struct sbx_t_server *s1 = tcp("127.0.0.1", 0), *s2 = tcp("127.0.0.1", 0);
+	struct sbx_t_server *t2 = same_port(SOCK_STREAM, "127.0.0.2", s1);
 	int p1 = sbx_t_inet_port(s1), p2 = sbx_t_inet_port(s2);
 	int lo = p1 < p2 ? p1 : p2, hi = p1 < p2 ? p2 : p1;
 	const char *slo = sbx_t_fmt("%d", lo), *shi = sbx_t_fmt("%d", hi);
@@ -200,7 +200,7 @@ static void cidr_and_ranges(void)
 
 static void localhost_and_v6(void)
 {
-	struct sbx_t_inet *v4 = tcp("127.0.0.1", 0), *v6, *n2;
+	struct sbx_t_server *v4 = tcp("127.0.0.1", 0), *v6, *n2;
 	const char *port = sbx_t_inet_port_str(v4);
 	struct sbx_t_proc p;
 
@@ -239,8 +239,8 @@ static void localhost_and_v6(void)
 
 static void udp_endpoints(void)
 {
-	struct sbx_t_inet *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
-	struct sbx_t_inet *t = tcp("127.0.0.1", 0);
+	struct sbx_t_server *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
+	struct sbx_t_server *t = tcp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(ua), *pd = sbx_t_inet_port_str(ud);
 	const char *ep = sbx_t_fmt("udp:127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
@@ -293,8 +293,8 @@ static int read_sysctl(const char *path)
 
 static void fastopen(void)
 {
-	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
-	struct sbx_t_inet *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
+	struct sbx_t_server *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
+	struct sbx_t_server *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
 	const char *pa = sbx_t_inet_port_str(a), *pd = sbx_t_inet_port_str(d);
 	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	int tfo = read_sysctl("/proc/sys/net/ipv4/tcp_fastopen");
@@ -325,7 +325,7 @@ static void fastopen(void)
 
 static void mapped_v6(void)
 {
-	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *d = same_port(SOCK_STREAM, "127.0.0.2", a);
+	struct sbx_t_server *a = tcp("127.0.0.1", 0), *d = same_port(SOCK_STREAM, "127.0.0.2", a);
 	const char *pa = sbx_t_inet_port_str(a), *pd = sbx_t_inet_port_str(d);
 	struct sbx_t_proc p;
 
@@ -409,7 +409,7 @@ static void bind_rules(void)
 {
 	const char *ep = "127.0.0.1:9",
 		   *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
-	struct sbx_t_inet *h = tcp("127.0.0.1", 0);
+	struct sbx_t_server *h = tcp("127.0.0.1", 0);
 	struct sbx_t_proc p;
 	char out[sizeof(p.last)];
 
@@ -471,8 +471,8 @@ static void bind_rules(void)
  * main thread connects: a check-then-continue supervisor lets some through. */
 static void race(void)
 {
-	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
-	struct sbx_t_inet *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
+	struct sbx_t_server *a = tcp("127.0.0.1", 0), *d = tcp("127.0.0.1", 0);
+	struct sbx_t_server *d2 = same_port(SOCK_STREAM, "127.0.0.2", a);
 	const char *pa = sbx_t_inet_port_str(a);
 	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
@@ -515,8 +515,8 @@ static void race(void)
  */
 static void family_tricks(void)
 {
-	struct sbx_t_inet *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
-	struct sbx_t_inet *ux = udp("127.0.0.1", 0);
+	struct sbx_t_server *ua = udp("127.0.0.1", 0), *ud = udp("127.0.0.1", 0);
+	struct sbx_t_server *ux = udp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(ua), *pd = sbx_t_inet_port_str(ud);
 	const char *ep = sbx_t_fmt("udp:127.0.0.1:%s", pa), *tep = "127.0.0.1:9";
 	const char *fp = sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1"));
@@ -572,7 +572,7 @@ static void family_tricks(void)
 /* sendto racing on the destination of a UDP socket. */
 static void race_udp(void)
 {
-	struct sbx_t_inet *a = udp("127.0.0.1", 0), *d = udp("127.0.0.1", 0);
+	struct sbx_t_server *a = udp("127.0.0.1", 0), *d = udp("127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a);
 	struct sbx_t_proc p;
 	long okc, eperm;
@@ -601,7 +601,7 @@ static void self_bound_port_only(const char *bindaddr, const char *bport, const 
 	const char *go = sbx_t_tmp("go.%s.%s", bindaddr, bport);
 	const char *const opts_fixed[] = { CONNECT("127.0.0.1:9"), "--allow-bind", bport, NULL };
 	const char *const opts_zero[] = { CONNECT("127.0.0.1:9"), NULL };
-	struct sbx_t_inet *h = NULL;
+	struct sbx_t_server *h = NULL;
 	struct sbx_t_proc p;
 	long port;
 
@@ -662,7 +662,7 @@ static void self_bound(void)
 static int reuseport_count(void *arg)
 {
 	const char *bindaddr = arg, *port;
-	struct sbx_t_inet *h = NULL;
+	struct sbx_t_server *h = NULL;
 	struct sbx_t_proc p;
 	int i, n;
 
@@ -705,7 +705,7 @@ static void addr_lengths(void)
 {
 	static const char *const v4[] = { "15", "16", "17", "128", "129" };
 	static const char *const v6[] = { "23", "24", "28", "128", "129" };
-	struct sbx_t_inet *a = tcp("127.0.0.1", 0), *a6 = NULL;
+	struct sbx_t_server *a = tcp("127.0.0.1", 0), *a6 = NULL;
 	const char *pa = sbx_t_inet_port_str(a);
 	char want[sizeof(((struct sbx_t_proc *)0)->last)];
 	struct sbx_t_proc p;

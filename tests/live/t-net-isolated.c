@@ -27,9 +27,9 @@
 
 static bool have_v6;
 
-static struct sbx_t_inet *server(int type, const char *addr, int port)
+static struct sbx_t_server *server(int type, const char *addr, int port)
 {
-	struct sbx_t_inet *s = sbx_t_inet_start(type, addr, port);
+	struct sbx_t_server *s = sbx_t_inet_start(type, addr, port);
 
 	if (!s)
 		bail_out("server on %s:%d: %s", addr, port, strerror(errno));
@@ -113,9 +113,9 @@ static void inside_servers(const char *mode)
 /* The host's loopback listeners (TCP and UDP, v4 and v6) see nothing from @opts. */
 static void host_unreachable(const char *what, const char *const *opts)
 {
-	struct sbx_t_inet *t = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *u = server(SOCK_DGRAM, "127.0.0.1", 0);
-	struct sbx_t_inet *t6 = have_v6 ? sbx_t_inet_start(SOCK_STREAM, "::1", 0) : NULL;
+	struct sbx_t_server *t = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *u = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *t6 = have_v6 ? sbx_t_inet_start(SOCK_STREAM, "::1", 0) : NULL;
 	const char *pt = sbx_t_inet_port_str(t);
 	struct sbx_t_proc p;
 
@@ -145,10 +145,10 @@ static void host_unreachable(const char *what, const char *const *opts)
 
 static void endpoints(void)
 {
-	struct sbx_t_inet *a = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *d = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *u = server(SOCK_DGRAM, "127.0.0.1", 0);
-	struct sbx_t_inet *ud = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *a = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *d = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *u = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *ud = server(SOCK_DGRAM, "127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a), *pu = sbx_t_inet_port_str(u);
 	const char *ep = sbx_t_fmt("127.0.0.1:%s", pa), *peer = sbx_t_fmt("peer=127.0.0.1:%s", pa);
 	struct sbx_t_proc p;
@@ -198,7 +198,7 @@ static void endpoints(void)
 		 "tcp-connect", "127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "isolated: a localhost:PORT endpoint reaches 127.0.0.1");
 	if (have_v6) {
-		struct sbx_t_inet *a6 = sbx_t_inet_start(SOCK_STREAM, "::1", 0);
+		struct sbx_t_server *a6 = sbx_t_inet_start(SOCK_STREAM, "::1", 0);
 		const char *p6 = a6 ? sbx_t_inet_port_str(a6) : "0";
 
 		SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(sbx_t_fmt("[::1]:%s", p6))),
@@ -260,8 +260,8 @@ static void endpoints(void)
 /* The sockaddr race through the swap path: the denied host listener must see nothing. */
 static void race(void)
 {
-	struct sbx_t_inet *a = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *d = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *a = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *d = server(SOCK_STREAM, "127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a);
 	struct sbx_t_proc p;
 	long okc;
@@ -295,8 +295,8 @@ static void none_mode(void)
 
 static void host_mode(void)
 {
-	struct sbx_t_inet *t = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *u = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *t = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *u = server(SOCK_DGRAM, "127.0.0.1", 0);
 	const char *us = sbx_t_tmp("hu.sock"), *ua = sbx_t_tmp("ha.sock");
 	struct sbx_t_server *sd = sbx_t_server_start(SOCK_STREAM, us);
 	struct sbx_t_server *sa = sbx_t_server_start(SOCK_STREAM, ua);
@@ -349,7 +349,7 @@ static bool nobody_userns(void)
 /* As nobody: isolated works (a user namespace), or sbx refuses clearly with 125. */
 static void unprivileged(void)
 {
-	struct sbx_t_inet *a = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *a = server(SOCK_STREAM, "127.0.0.1", 0);
 	const char *pa = sbx_t_inet_port_str(a);
 	struct sbx_t_proc p;
 	bool works;
@@ -496,8 +496,8 @@ static void inherit_socket(int type)
  * them to reach a host listener that is no endpoint must fail. */
 static void inherited(const char *what, const char *const *opts)
 {
-	struct sbx_t_inet *t = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *u = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *t = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *u = server(SOCK_DGRAM, "127.0.0.1", 0);
 	const char *pu = sbx_t_inet_port_str(u);
 	struct sbx_t_proc p;
 
@@ -524,10 +524,11 @@ static void inherited(const char *what, const char *const *opts)
 /* The socket an allowed connect gives the command is the host's: pointing it elsewhere
  * afterwards (disconnect with AF_UNSPEC, sendto another address) must be judged too. */
 static void reuse_swapped(const char *what, const char *const *opts_tcp,
-			  const char *const *opts_udp, struct sbx_t_inet *a, struct sbx_t_inet *ua)
+			  const char *const *opts_udp, struct sbx_t_server *a,
+			  struct sbx_t_server *ua)
 {
-	struct sbx_t_inet *d = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *ud = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *d = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *ud = server(SOCK_DGRAM, "127.0.0.1", 0);
 	struct sbx_t_proc p;
 
 	SBX_T_IN(&p, opts_tcp, "reuse-after-connect", "tcp", "127.0.0.1", sbx_t_inet_port_str(a),
@@ -550,8 +551,8 @@ static void reuse_swapped(const char *what, const char *const *opts_tcp,
 
 static void reuse(void)
 {
-	struct sbx_t_inet *a = server(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *ua = server(SOCK_DGRAM, "127.0.0.1", 0);
+	struct sbx_t_server *a = server(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *ua = server(SOCK_DGRAM, "127.0.0.1", 0);
 	const char *et = sbx_t_fmt("127.0.0.1:%s", sbx_t_inet_port_str(a));
 	const char *eu = sbx_t_fmt("udp:127.0.0.1:%s", sbx_t_inet_port_str(ua));
 

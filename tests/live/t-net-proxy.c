@@ -115,8 +115,8 @@ static void environment(void)
 
 static void endpoint_allowed(void)
 {
-	struct sbx_t_inet *px = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", 0);
-	struct sbx_t_inet *other = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *px = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", 0);
+	struct sbx_t_server *other = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", 0);
 	const char *pp, *po;
 	struct sbx_t_proc p;
 
@@ -141,7 +141,7 @@ static void endpoint_allowed(void)
 	sbx_t_inet_stop(px);
 	sbx_t_inet_stop(other);
 	if (sbx_t_have_ipv6()) {
-		struct sbx_t_inet *px6 = sbx_t_inet_start(SOCK_STREAM, "::1", 0);
+		struct sbx_t_server *px6 = sbx_t_inet_start(SOCK_STREAM, "::1", 0);
 
 		if (!px6)
 			bail_out("server on [::1]: %s", strerror(errno));
@@ -186,7 +186,7 @@ static void stop_tinyproxy(struct sbx_t_proc *p)
 
 static void curl_through_tinyproxy(void)
 {
-	struct sbx_t_inet *web;
+	struct sbx_t_server *web;
 	struct sbx_t_proc tp, p;
 	const char *url, *purl;
 	int port;
