@@ -41,7 +41,8 @@ BIN_NONETCHECK := $(BUILD)/sbx-supervise-nonetcheck
 
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
-TEST_SRC := $(wildcard tests/unit/*.c tests/filter/*.c tests/live/*.c)
+# Unit tests sit in the folder of the stage they test (tests/unit/caller/ for supervisor/caller/).
+TEST_SRC := $(wildcard tests/unit/*/*.c tests/filter/*.c tests/live/*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.t)
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
 TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/helpers/probe
@@ -244,6 +245,7 @@ install: $(BIN)
 	install -D -m 0644 doc/sbx-supervise.1 $(DESTDIR)$(PREFIX)/share/man/man1/sbx-supervise.1
 
 FORMAT_SRC = $(wildcard */*.c */*.h supervisor/*/*.c supervisor/*/*.h filters/gen/*.c tests/*/*.c tests/*/*.h \
+	tests/unit/*/*.c \
 	tests/helpers/probe/*.c tests/helpers/probe/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)

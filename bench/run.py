@@ -313,9 +313,10 @@ class Bench:
     def real_cmd(self, w):
         if w == "build":
             return ["sh", "-c", "rm -rf b && make -s -j2 BUILD=b all >/dev/null 2>&1"]
-        tests = sorted(os.path.join(self.build, "tests", "unit", t)
-                       for t in os.listdir(os.path.join(self.build, "tests", "unit"))
-                       if t.endswith(".t"))
+        # one folder per stage (tests/unit/caller/, ...)
+        tests = sorted(os.path.join(d, t)
+                       for d, _, files in os.walk(os.path.join(self.build, "tests", "unit"))
+                       for t in files if t.endswith(".t"))
         return ["sh", "-c", 'for t in "$@"; do "$t" >/dev/null || exit 1; done', "sh"] + tests
 
     def do_real(self, w, c):

@@ -9,9 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/options/cli.h"
-#include "../../supervisor/options/policy_file.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/options/cli.h"
+#include "../../../supervisor/options/policy_file.h"
 
 static char dir[] = "/tmp/sbx-t-polfile-XXXXXX";
 

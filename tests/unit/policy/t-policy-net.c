@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/policy/policy.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/policy/policy.h"
 
 static void proxy_ok(const char *url, size_t n_endpoints, uint16_t port)
 {

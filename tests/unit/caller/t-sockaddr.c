@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/caller/sockaddr.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/caller/sockaddr.h"
 
 static size_t un(struct sockaddr_un *s, const void *path, size_t len)
 {

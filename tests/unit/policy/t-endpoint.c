@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/policy/endpoint.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/policy/endpoint.h"
 
 static bool match(const struct sbx_endpoint *e, enum sbx_proto proto, const char *ip, int port)
 {

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/record/json.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/record/json.h"
 
 static void esc_is(const char *in, size_t len, const char *want, bool want_lossy, const char *what)
 {

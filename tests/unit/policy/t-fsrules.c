@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/policy/fsrules.h"
-#include "../../supervisor/policy/llplan.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/policy/fsrules.h"
+#include "../../../supervisor/policy/llplan.h"
 
 /* The fake tree: every path, with its type; a directory lists the paths one level below. */
 static const struct {

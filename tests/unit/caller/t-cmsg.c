@@ -6,8 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/caller/cmsg.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/caller/cmsg.h"
 
 struct seen {
 	int n, types[8];

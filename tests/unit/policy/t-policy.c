@@ -8,8 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../lib/tap.h"
-#include "../../supervisor/policy/policy.h"
+#include "../../lib/tap.h"
+#include "../../../supervisor/policy/policy.h"
 
 static char dir[] = "/tmp/sbx-t-policy-XXXXXX";
 
