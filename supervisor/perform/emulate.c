@@ -243,8 +243,10 @@ long sbx_emu_sendto(struct sbx_call *c)
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
 		return sock;
-	stream = getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM;
 	r = sbx_payload_init(&pl, &uiov, 1);
+	/* Only a payload past one chunk needs the type (payload.h): most sends are small. */
+	stream = pl.total > SBX_CHUNK && getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+		 type == SOCK_STREAM;
 	first = r < 0 ? r : sbx_payload_first(&pl, stream);
 	if (first < 0)
 		return first;
