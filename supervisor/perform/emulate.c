@@ -51,7 +51,6 @@ static long sbx_read_addr(struct sbx_call *c, uint64_t uaddr, uint64_t ulen, voi
 long sbx_emu_connect(struct sbx_call *c)
 {
 	const struct sbx_performer *p;
-	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
@@ -76,12 +75,7 @@ long sbx_emu_connect(struct sbx_call *c)
 		return -ENOTSOCK;
 	if (r < 0)
 		return r;
-	sbx_dest_judge(c, &d, sock, &v);
-	r = sbx_verdict_record(c, &v);
-	if (r < 0)
-		return r;
-	p = sbx_performer_for(r);
-	r = p->socket(c, &sock, true);
+	r = sbx_perform_prepare(c, &d, &sock, true, &p);
 	if (r < 0)
 		return r;
 
@@ -223,7 +217,6 @@ static void sbx_payload_releasep(struct sbx_payload *p)
 long sbx_emu_sendto(struct sbx_call *c)
 {
 	const struct sbx_performer *p;
-	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
@@ -260,14 +253,9 @@ long sbx_emu_sendto(struct sbx_call *c)
 		return SBX_NO_REPLY;
 	if (r < 0)
 		return r;
-	sbx_dest_judge(c, &d, sock, &v);
-	r = sbx_verdict_record(c, &v);
-	if (r < 0)
-		return r;
 	/* With addfd, the send goes from a socket of sbx's namespace, which the caller then
 	 * holds: the replies come to it. */
-	p = sbx_performer_for(r);
-	r = p->socket(c, &sock, false);
+	r = sbx_perform_prepare(c, &d, &sock, false, &p);
 	if (r < 0)
 		return r;
 

@@ -242,7 +242,6 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 {
 	struct sbx_msg s = { .dest.pin = -1 };
 	const struct sbx_performer *p = &sbx_perform_dup;
-	struct sbx_verdict v;
 	struct sbx_blocking b;
 	ssize_t n;
 	long r;
@@ -252,16 +251,11 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		sbx_msg_release(&s);
 		return SBX_NO_REPLY;
 	}
-	if (r == 0 && s.m.msg_name) {
-		sbx_dest_judge(c, &s.dest, *sock, &v);
-		r = sbx_verdict_record(c, &v);
-	}
 	/* With addfd, *sock becomes a socket of sbx's that the caller holds afterwards, so the
-	 * next messages of a sendmmsg go through it too. */
-	if (r >= 0) {
-		p = sbx_performer_for(r);
-		r = p->socket(c, sock, false);
-	}
+	 * next messages of a sendmmsg go through it too. Without a name nothing is judged: the
+	 * socket's own peer, set by a connect that was. */
+	if (r == 0 && s.m.msg_name)
+		r = sbx_perform_prepare(c, &s.dest, sock, false, &p);
 	if (r < 0) {
 		sbx_msg_release(&s);
 		return r;

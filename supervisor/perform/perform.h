@@ -42,4 +42,14 @@ extern const struct sbx_performer sbx_perform_addfd;
 /* sbx_performer_for() - the strategy a verdict's result (0 or SBX_JUDGE_OUTSIDE) asks for. */
 const struct sbx_performer *sbx_performer_for(long judged);
 
+struct sbx_dest;
+
+/*
+ * sbx_perform_prepare() - what every handler does before performing a call to @d: judge it,
+ * record the verdict, and have its performer (*@p) make @sock the socket to act on
+ * (@connect: see struct sbx_performer). Return 0 to perform, or the answer to give now.
+ */
+long sbx_perform_prepare(struct sbx_call *c, const struct sbx_dest *d, int *sock, bool connect,
+			 const struct sbx_performer **p);
+
 #endif

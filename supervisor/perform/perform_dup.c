@@ -1,6 +1,5 @@
 /* Owns the default strategy: the call is performed on the caller's duplicate (perform.h). */
 #include "perform.h"
-#include "../judge/verdict.h"
 
 static long sbx_dup_socket(struct sbx_call *c, int *sock, bool connect)
 {
@@ -23,8 +22,3 @@ const struct sbx_performer sbx_perform_dup = {
 	.socket = sbx_dup_socket,
 	.complete = sbx_dup_complete,
 };
-
-const struct sbx_performer *sbx_performer_for(long judged)
-{
-	return judged == SBX_JUDGE_OUTSIDE ? &sbx_perform_addfd : &sbx_perform_dup;
-}

@@ -228,6 +228,9 @@ long sbx_t_field(const char *s, const char *key);
  */
 bool sbx_t_wait_for(bool (*cond)(void *arg), void *arg, int ms);
 
+/** sbx_t_proc_kib() - a "KEY: N kB" line of /proc/@pid/status (VmRSS, VmHWM), -1 if none. */
+long sbx_t_proc_kib(pid_t pid, const char *key);
+
 /** sbx_t_pid_gone() - whether @pid no longer runs (gone, or a zombie). */
 bool sbx_t_pid_gone(pid_t pid);
 

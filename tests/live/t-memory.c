@@ -48,25 +48,6 @@ static void *holder_main(void *arg)
 	return NULL;
 }
 
-/* VmRSS or VmHWM of @pid in KiB, -1 if unreadable. */
-static long vm_kib(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t kl = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':')
-			v = strtol(line + kl + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 int main(void)
 {
 	const char *path = sbx_t_tmp("hold.sock");
@@ -105,10 +86,10 @@ int main(void)
 	}
 	if (!sbx_t_pump_until(&p, "ready", 10000))
 		bail_out("the flood did not start: %s", p.err);
-	start = vm_kib(p.pid, "VmRSS");
+	start = sbx_t_proc_kib(p.pid, "VmRSS");
 	ok(sbx_t_pump_until(&p, "parked=300", 20000), "300 callers connected and sending");
 	sleep(1); /* every send has filled its socket's buffer and blocks in the supervisor */
-	during = vm_kib(p.pid, "VmRSS");
+	during = sbx_t_proc_kib(p.pid, "VmRSS");
 	atomic_store(&h.stop, 1);
 	pthread_join(h.th, NULL);
 	for (i = 0; i < atomic_load(&h.n); i++)
@@ -116,8 +97,8 @@ int main(void)
 	ok(sbx_t_pump_until(&p, "returned=300", 20000),
 	   "the server closed: every blocked send returned");
 	usleep(500 * 1000); /* the surplus workers exit */
-	after = vm_kib(p.pid, "VmRSS");
-	peak = vm_kib(p.pid, "VmHWM");
+	after = sbx_t_proc_kib(p.pid, "VmRSS");
+	peak = sbx_t_proc_kib(p.pid, "VmHWM");
 	diag("supervisor RSS: %ld KiB at start, %ld while 300 x 4 MiB sends block, %ld after; "
 	     "peak %ld KiB",
 	     start, during, after, peak);

@@ -77,23 +77,6 @@ static const char *const *fd_reader(const char **why)
 	return wrap;
 }
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 struct fdwait {
 	pid_t pid;
 	int want;
@@ -175,7 +158,7 @@ static void soak(long seconds)
 		sbx_t_diag_proc(p);
 	usleep(500 * 1000); /* let the workers of the warm-up go idle */
 	fd0 = fd_count(p->pid);
-	rss0 = rss_kb(p->pid);
+	rss0 = sbx_t_proc_kib(p->pid, "VmRSS");
 	diag("supervisor %d after warm-up: %d fds, VmRSS %ld kB", p->pid, fd0, rss0);
 	sbx_t_write_file(go, "");
 	if (!ok(sbx_t_pump_until(p, "loaded\n", (int)(seconds * 1000) + 60000),
@@ -185,7 +168,7 @@ static void soak(long seconds)
 	w.want = fd0;
 	sbx_t_wait_for(fds_back, &w, 5000);
 	fd1 = fd_count(p->pid);
-	rss1 = rss_kb(p->pid);
+	rss1 = sbx_t_proc_kib(p->pid, "VmRSS");
 	diag("supervisor after load: %d fds, VmRSS %ld kB", fd1, rss1);
 	sbx_t_write_file(done, "");
 	/* Under ASan, LeakSanitizer stops every worker thread at exit (ptrace), which is slow. */
