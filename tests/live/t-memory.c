@@ -103,10 +103,16 @@ int main(void)
 	     "peak %ld KiB",
 	     start, during, after, peak);
 	ok(start > 0 && peak > 0, "the supervisor's memory can be read");
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's allocator keeps freed blocks in quarantine and adds shadow memory: what the
+	 * supervisor holds is measured in the plain build (make check). */
+	skip(2, "an ASan build's resident memory says nothing about sbx's own");
+#else
 	ok(peak < 256 * 1024,
 	   "peak below 256 MiB with 300 blocked 4 MiB sends (one chunk per call, not the payload)");
 	ok(after <= start + 16 * 1024,
 	   "memory back near the start after the flood (%ld -> %ld KiB)", start, after);
+#endif
 	kill(-p.pid, SIGKILL);
 	sbx_t_finish(&p, 5000);
 	close(h.lfd);
