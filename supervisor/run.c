@@ -1,11 +1,16 @@
 /* Owns the command's lifecycle: fork, listener hand-over, signal forwarding, exit status. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../filters/filter.h"
@@ -106,6 +111,106 @@ static int sbx_serve(pid_t pid, int pidfd)
 	return sbx_wait_status(pidfd);
 }
 
+/* How long what the command left running gets between SIGTERM and SIGKILL. */
+#define SBX_LEFTOVER_GRACE_MS 1000
+
+/* sbx's children now: as their subreaper, the processes the command left behind. */
+static size_t sbx_children(pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t self = getpid();
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		char path[64], buf[512], *p;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		_cleanup_close_ int fd = -1;
+		ssize_t r;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		p = strrchr(buf, ')'); /* the name may hold anything */
+		if (p && strlen(p) > 4 && (pid_t)strtol(p + 4, NULL, 10) == self)
+			out[n++] = pid;
+	}
+	closedir(d);
+	return n;
+}
+
+static long sbx_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Nothing outlives the sandbox: sbx is the command's subreaper, so whatever it left running
+ * (a double fork, a setsid daemon) is sbx's child once its parent is gone. Each gets SIGTERM,
+ * then SIGKILL after a grace period; grandchildren become children as their parents die and
+ * get the same. A child cannot be reaped by anyone else, so its pid names it until sbx reaps it.
+ * The workers go on answering their calls meanwhile.
+ */
+static void sbx_end_leftovers(void)
+{
+	static pid_t kids[4096], termed[4096];
+	long end = sbx_now_ms() + SBX_LEFTOVER_GRACE_MS;
+	size_t nt = 0, n, i, k;
+	bool said = false;
+
+	for (;;) {
+		bool late = sbx_now_ms() >= end;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		n = sbx_children(kids, ARRAY_SIZE(kids));
+		if (n == 0)
+			return;
+		if (!said) {
+			sbx_log_warn("the command left %zu process%s running: stopping %s "
+				     "(--leave-running keeps them)",
+				     n, n == 1 ? "" : "es", n == 1 ? "it" : "them");
+			said = true;
+		}
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < nt && termed[k] != kids[i]; k++)
+				;
+			if (late)
+				kill(kids[i], SIGKILL);
+			else if (k == nt && nt < ARRAY_SIZE(termed)) {
+				kill(kids[i], SIGTERM);
+				termed[nt++] = kids[i];
+			}
+		}
+		usleep(10 * 1000);
+	}
+}
+
+/* SBX_SANDBOX=1 and SBX_SANDBOX_NET=<mode> in the command's environment: tools (a test suite,
+ * an agent's shell) can tell they run sandboxed, and how, without probing for refusals. */
+static int sbx_sandbox_env(const struct sbx_policy *pol, struct sbx_error *err)
+{
+	static const char *const modes[] = { [SBX_NET_FILTERED] = "filtered",
+					     [SBX_NET_ISOLATED] = "isolated",
+					     [SBX_NET_NONE] = "none",
+					     [SBX_NET_HOST] = "host" };
+
+	if (setenv("SBX_SANDBOX", "1", 1) == -1 ||
+	    setenv("SBX_SANDBOX_NET", modes[pol->net], 1) == -1)
+		return sbx_error_set(err, errno, "setenv SBX_SANDBOX");
+	return 0;
+}
+
 /* --proxy: the usual variables, both cases, and NO_PROXY for the loopback the sandbox
  * keeps to itself. Set in sbx's own environment, which the command inherits. */
 static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
@@ -189,6 +294,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	int r;
 
 	r = sbx_proxy_env(&o->pol, err);
+	if (r == 0)
+		r = sbx_sandbox_env(&o->pol, err);
 	if (r < 0)
 		return r;
 	sbx_task_probe();
@@ -212,6 +319,12 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	for (i = 0; i < ARRAY_SIZE(sbx_forwarded); i++)
 		sigaddset(&block, sbx_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
+
+	/* What the command leaves running becomes sbx's to end when the command exits. */
+	if (!o->leave_running && prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		sbx_log_warn("cannot become the command's subreaper (%s): processes it leaves "
+			     "running will outlive sbx",
+			     strerror(errno));
 
 	/* By the main thread, before any worker exists: see shim.h. */
 	pid = sbx_shim_start(
@@ -263,5 +376,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	r = sbx_serve(pid, pidfd);
 	if (r < 0)
 		sbx_error_set(err, -r, "wait for the command");
+	else if (!o->leave_running)
+		sbx_end_leftovers();
 	return r;
 }

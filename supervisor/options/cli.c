@@ -262,6 +262,14 @@ static int sbx_opt_quiet(struct sbx_opts *o, const char *arg, struct sbx_error *
 	return 0;
 }
 
+static int sbx_opt_leave_running(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->leave_running = true;
+	return 0;
+}
+
 static int sbx_opt_help(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)o;
@@ -310,6 +318,7 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "suggest-policy", 0, true, false, sbx_opt_suggest, NULL },
 	{ "verbose", 'v', false, false, sbx_opt_verbose, NULL },
 	{ "quiet", 'q', false, true, sbx_opt_quiet, NULL },
+	{ "leave-running", 0, false, false, sbx_opt_leave_running, NULL },
 	{ "help", 'h', false, false, sbx_opt_help, NULL },
 	{ "version", 'V', false, false, sbx_opt_version, NULL },
 	{ NULL, 0, false, false, NULL, NULL },
@@ -374,6 +383,8 @@ void sbx_cli_usage(void)
 	      "                             warning; off: no Landlock (seccomp only)\n"
 	      "  --keep-caps                as root, keep capabilities (but CAP_SYS_PTRACE);\n"
 	      "                             by default CMD has none\n"
+	      "  --leave-running            let processes CMD started keep running after it\n"
+	      "                             exits; by default they get SIGTERM, then SIGKILL\n"
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose              print the Landlock ABI and the rules applied, and\n"

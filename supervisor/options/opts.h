@@ -16,8 +16,9 @@
 struct sbx_opts {
 	struct sbx_policy pol;
 	bool quiet;
-	bool verbose;	   /* --verbose: say what this sbx cannot do, and the Landlock plan */
-	bool print_policy; /* --print-policy: print the effective policy and exit */
+	bool leave_running; /* --leave-running: what the command leaves behind keeps running */
+	bool verbose;	    /* --verbose: say what this sbx cannot do, and the Landlock plan */
+	bool print_policy;  /* --print-policy: print the effective policy and exit */
 	struct sbx_audit_cfg audit; /* --audit-log, --audit, --audit-fail, --learn, … */
 	char **argv; /* the command, NULL-terminated, pointing into the caller's argv */
 };
