@@ -47,11 +47,13 @@ static struct {
 	struct sbx_audit_cfg cfg;
 	atomic_ulong n_deny, n_would, n_allow;
 
+	int suggest_fd; /* --suggest-policy, opened before the command runs */
 	pthread_mutex_t learn_lock;
 	struct sbx_learned *learned;
 	size_t n_learned;
 	unsigned long learn_overflow;
 } sbx_audit = {
+	.suggest_fd = -1,
 	.learn_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -72,6 +74,14 @@ int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err)
 
 		if (r < 0)
 			return r;
+	}
+	/* Opened now, before the command runs: a path that cannot be written is an error the
+	 * user hears about before waiting for the run, not after it. */
+	if (cfg->suggest) {
+		sbx_audit.suggest_fd =
+			open(cfg->suggest, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+		if (sbx_audit.suggest_fd < 0)
+			return sbx_error_set(err, errno, "--suggest-policy %s", cfg->suggest);
 	}
 	return 0;
 }
@@ -426,8 +436,12 @@ static int sbx_audit_write_suggest(void)
 	_cleanup_fclose_ FILE *f = NULL;
 	size_t i, k;
 
-	f = fopen(sbx_audit.cfg.suggest, "we");
+	int fd = fcntl(sbx_audit.suggest_fd, F_DUPFD_CLOEXEC, 3);
+
+	f = fd >= 0 && ftruncate(fd, 0) == 0 ? fdopen(fd, "we") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		sbx_log_err("cannot write %s: %s", sbx_audit.cfg.suggest, strerror(errno));
 		return -1;
 	}
@@ -508,8 +522,9 @@ int sbx_audit_finish(int status)
 	if (sbx_audit.cfg.learn) {
 		pthread_mutex_lock(&sbx_audit.learn_lock);
 		sbx_audit_summary();
-		if (sbx_audit.cfg.suggest && sbx_audit_write_suggest() < 0)
-			ret = 125;
+		/* Said on stderr; the command's status is still what sbx exits with. */
+		if (sbx_audit.cfg.suggest)
+			(void)sbx_audit_write_suggest();
 		pthread_mutex_unlock(&sbx_audit.learn_lock);
 	}
 	if (sbx_audit_failed() && !sbx_audit.cfg.fail_ignore)

@@ -66,9 +66,9 @@ bool sbx_audit_failed(void);
 
 /*
  * sbx_audit_finish() - write the exit record with @status and the counts, print the learning
- * summary on stderr, write --suggest-policy, close the log. Return the status sbx should exit
- * with: @status, or 125 when the log failed (and failures are not ignored) or the suggested
- * policy could not be written.
+ * summary on stderr, write --suggest-policy (opened by sbx_audit_open(); a failure to write
+ * it is said on stderr and keeps the command's status), close the log. Return the status sbx
+ * should exit with: @status, or 125 when the log failed (and failures are not ignored).
  */
 int sbx_audit_finish(int status);
 

@@ -379,7 +379,10 @@ def usage_errors():
              "an audit log that cannot be opened"),
             (["--audit-log", "fd:99"], "--audit-log fd:99", "fd:N that is not open"),
             (["--policy", "/nonexistent.policy"], "policy file /nonexistent.policy",
-             "a missing policy file")):
+             "a missing policy file"),
+            (["--learn", "--suggest-policy", "/nonexistent/dir/s.policy"],
+             "--suggest-policy /nonexistent/dir/s.policy",
+             "a --suggest-policy path that cannot be written, said before the command runs")):
         st, out, err = sbx(opts, "print('ran')")
         ok(st == 125 and want in err and "ran" not in out, what + ": exit 125 before running",
            (st, out, err))
