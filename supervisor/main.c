@@ -7,6 +7,7 @@
 
 #include "record/audit.h"
 #include "options/cli.h"
+#include "options/tmpdir.h"
 #include "base/log.h"
 #include "run.h"
 
@@ -28,6 +29,13 @@ static void sbx_heap_prefault(void)
 		(void)madvise((void *)start, top - start, MADV_POPULATE_WRITE);
 }
 
+/* The sandbox's TMPDIR goes, unless kept (--keep-tmp) or still used (--leave-running). */
+static void sbx_tmp_done(const struct sbx_opts *o)
+{
+	if (o->tmpdir && !o->keep_tmp && !o->leave_running)
+		sbx_tmpdir_remove(o->tmpdir);
+}
+
 int main(int argc, char **argv)
 {
 	/* Static: notify workers read the policy until the process exits, so it must stay
@@ -42,12 +50,14 @@ int main(int argc, char **argv)
 		return 0;
 	if (r < 0) {
 		sbx_log_error(&err);
+		sbx_tmp_done(&o);
 		sbx_pol_free(&o.pol); /* no worker uses it yet */
 		return 125;
 	}
 	r = sbx_audit_open(&o.audit, &err);
 	if (r < 0) {
 		sbx_log_error(&err);
+		sbx_tmp_done(&o);
 		return 125;
 	}
 	r = sbx_run(&o, &err);
@@ -55,6 +65,7 @@ int main(int argc, char **argv)
 		sbx_log_error(&err);
 		r = 125;
 	}
+	sbx_tmp_done(&o);
 	/* The exit record, the learning summary and --suggest-policy, whatever happened. */
 	return sbx_audit_finish(r);
 }

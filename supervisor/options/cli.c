@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "../base/log.h"
 #include "policy_file.h"
+#include "tmpdir.h"
 #include "../base/util.h"
 
 #ifndef SBX_VERSION
@@ -270,6 +271,14 @@ static int sbx_opt_leave_running(struct sbx_opts *o, const char *arg, struct sbx
 	return 0;
 }
 
+static int sbx_opt_keep_tmp(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->keep_tmp = true;
+	return 0;
+}
+
 static int sbx_opt_help(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)o;
@@ -319,6 +328,7 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "verbose", 'v', false, false, sbx_opt_verbose, NULL },
 	{ "quiet", 'q', false, true, sbx_opt_quiet, NULL },
 	{ "leave-running", 0, false, false, sbx_opt_leave_running, NULL },
+	{ "keep-tmp", 0, false, false, sbx_opt_keep_tmp, NULL },
 	{ "help", 'h', false, false, sbx_opt_help, NULL },
 	{ "version", 'V', false, false, sbx_opt_version, NULL },
 	{ NULL, 0, false, false, NULL, NULL },
@@ -385,6 +395,8 @@ void sbx_cli_usage(void)
 	      "                             by default CMD has none\n"
 	      "  --leave-running            let processes CMD started keep running after it\n"
 	      "                             exits; by default they get SIGTERM, then SIGKILL\n"
+	      "  --keep-tmp                 keep the sandbox's own TMPDIR (made writable and\n"
+	      "                             exported to CMD) after the run; removed by default\n"
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose              print the Landlock ABI and the rules applied, and\n"
@@ -509,6 +521,13 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 		sbx_error_hint(err, "sbx-supervise [OPTIONS] -- CMD [ARG...]");
 		return -(err->code = EINVAL);
 	}
+	/* The command's own TMPDIR, writable: a rule like --rw, planned with the others. */
+	o->tmpdir = sbx_tmpdir_make(err);
+	if (!o->tmpdir)
+		return -(err ? err->code : EIO);
+	r = sbx_pol_add_fs(&o->pol, SBX_FS_RW, "--rw (the sandbox's TMPDIR)", o->tmpdir, err);
+	if (r < 0)
+		return r;
 	r = sbx_ll_plan(&o->pol, o->verbose, err);
 	if (r < 0)
 		return r;

@@ -17,6 +17,8 @@ struct sbx_opts {
 	struct sbx_policy pol;
 	bool quiet;
 	bool leave_running; /* --leave-running: what the command leaves behind keeps running */
+	bool keep_tmp;	    /* --keep-tmp: the sandbox's TMPDIR stays after the run */
+	char *tmpdir;	    /* the sandbox's TMPDIR (tmpdir.h), NULL until made */
 	bool verbose;	    /* --verbose: say what this sbx cannot do, and the Landlock plan */
 	bool print_policy;  /* --print-policy: print the effective policy and exit */
 	struct sbx_audit_cfg audit; /* --audit-log, --audit, --audit-fail, --learn, … */

@@ -37,5 +37,34 @@ ss=$(cat "$T/setsid-sleep.pid" 2>/dev/null)
 ok $? "with --leave-running they keep running after sbx exits"
 for p in $d $s $ss; do kill -9 "$p" 2>/dev/null; done
 
+# The sandbox's own TMPDIR: writable, exported, removed afterwards; the rest of /tmp is not.
+run -- sh -c 'f=$(mktemp) && echo x >"$f" && [ "$TMP" = "$TMPDIR" ] && [ "$TEMP" = "$TMPDIR" ] &&
+	echo "$TMPDIR"; touch /tmp/sbx-outside-$$ 2>/dev/null && echo OUTSIDE-WRITABLE; true'
+tmp=$(head -n1 "$T/out")
+[ $code -eq 0 ] && [ -n "$tmp" ] && ! grep -q OUTSIDE-WRITABLE "$T/out" && [ ! -e "$tmp" ]
+ok $? "the command writes its temporary files in its own TMPDIR (TMP and TEMP too), not elsewhere in /tmp, and the directory is gone afterwards"
+
+run --keep-tmp -- sh -c 'echo kept >"$TMPDIR/f"; echo "$TMPDIR"'
+tmp=$(head -n1 "$T/out")
+[ $code -eq 0 ] && [ "$(cat "$tmp/f" 2>/dev/null)" = kept ]
+ok $? "--keep-tmp keeps it, with what the command wrote"
+[ -n "$tmp" ] && rm -rf "$tmp"
+
+if command -v cc >/dev/null 2>&1; then
+	mkdir -p "$T/proj" && printf 'int main(void) { return 0; }\n' >"$T/proj/hello.c"
+	(cd "$T/proj" && timeout -s KILL 20 "$SBX" --rw-cwd -- sh -c 'cc -o hello hello.c && ./hello && echo built') >"$T/out" 2>"$T/err" </dev/null
+	code=$?
+	[ $code -eq 0 ] && grep -q built "$T/out"
+	ok $? "--rw-cwd: cc builds a C file (its temporary files go to the sandbox's TMPDIR)"
+else
+	echo "ok $((n = n + 1)) # SKIP no C compiler here"
+fi
+
+# A symlink the command leaves in its TMPDIR is removed, never followed.
+echo keep >"$T/victim"
+run --rw "$T" -- sh -c 'ln -s "$0/victim" "$TMPDIR/link" && mkdir "$TMPDIR/d" && ln -s "$0" "$TMPDIR/d/dirlink"' "$T"
+[ $code -eq 0 ] && [ "$(cat "$T/victim")" = keep ] && [ -d "$T/proj" ]
+ok $? "removing the TMPDIR follows no symlink the command left there"
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -314,6 +314,11 @@ static struct sbx_t_server *server_start(struct sbx_t_server *s, int type, bool 
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (reuseport)
 		setsockopt(s->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	/* A TCP port an earlier connection of the test left in TIME_WAIT on this address can be
+	 * bound again (the port a sandbox took on another address, say); a listener there
+	 * still refuses the bind. */
+	if (s->family != AF_UNIX && type == SOCK_STREAM)
+		setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(s->fd, (struct sockaddr *)&s->ss, s->sslen) == -1) {
 		e = errno;
 		if (!soft)
