@@ -213,7 +213,7 @@ static int sbx_sandbox_env(const struct sbx_policy *pol, struct sbx_error *err)
 
 /* --proxy: the usual variables, both cases, and NO_PROXY for the loopback the sandbox
  * keeps to itself. Set in sbx's own environment, which the command inherits. */
-static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
+static int sbx_proxy_env(const struct sbx_policy *pol, bool verbose, struct sbx_error *err)
 {
 	static const char *const vars[] = { "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
 					    "http_proxy", "https_proxy", "all_proxy" };
@@ -242,6 +242,10 @@ static int sbx_proxy_env(const struct sbx_policy *pol, struct sbx_error *err)
 	for (i = 0; i < 2; i++)
 		if (setenv(no[i], value[i], 1) == -1)
 			return sbx_error_set(err, errno, "setenv %s", no[i]);
+	if (verbose)
+		sbx_log_err("proxy: HTTP_PROXY, HTTPS_PROXY and ALL_PROXY are %s; NO_PROXY is %s, "
+			    "so loopback destinations go direct, not through the proxy",
+			    pol->proxy_url, value[0]);
 	return 0;
 }
 
@@ -293,7 +297,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	size_t i;
 	int r;
 
-	r = sbx_proxy_env(&o->pol, err);
+	r = sbx_proxy_env(&o->pol, o->verbose, err);
 	if (r == 0)
 		r = sbx_sandbox_env(&o->pol, err);
 	if (r < 0)

@@ -110,5 +110,10 @@ refused --allow-bind abc "port" "a non-number is refused"
 refused --allow-bind -1 "port" "a negative port is refused"
 accepted --allow-bind 8080
 
+run -v --proxy http://127.0.0.1:3128 -- sh -c 'echo "$NO_PROXY"'
+[ $code -eq 0 ] && grep -q 'loopback destinations go direct, not through the proxy' "$T/err" &&
+	grep -q '127.0.0.1' "$T/out"
+ok $? "--proxy -v says that loopback destinations bypass the proxy (NO_PROXY), and the command sees it"
+
 echo "1..$n"
 [ $failed -eq 0 ]
