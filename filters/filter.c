@@ -125,9 +125,9 @@ static const struct {
 	{ IPPROTO_IPV6, IPV6_2292PKTOPTIONS },
 };
 
-/* Rules that depend on registers only: identical for every ABI. */
-static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_filter_key *k,
-			     struct sbx_error *err)
+/* Rules that depend on registers only, the same for every ABI but which inet sockets may be
+ * made (@tcp, @udp). */
+static int sbx_filter_common(scmp_filter_ctx ctx, bool tcp, bool udp, struct sbx_error *err)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	static const int denied_low[] = { AF_UNSPEC, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
@@ -146,7 +146,7 @@ static int sbx_filter_common(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 		RULE(ctx, eperm, socket, 1, SCMP_A0(SCMP_CMP_EQ, denied_low[i]));
 	RULE(ctx, eperm, socket, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 	     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
-	r = sbx_filter_inet(ctx, k->tcp, k->udp, err);
+	r = sbx_filter_inet(ctx, tcp, udp, err);
 	if (r < 0)
 		return r;
 	RULE(ctx, eperm, socketpair, 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
@@ -177,7 +177,16 @@ static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 	const uint32_t check = k->mode == SBX_FILTER_BPF_ONLY ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
 	int r;
 
-	r = sbx_filter_common(ctx, k, err);
+	/*
+	 * TCP and UDP sockets may be made in every mode: every destination they can reach is
+	 * judged (connect, bind, sendto, sendmsg, sendmmsg and listen are notified), so a
+	 * program that tries the network gets a denial line naming the endpoint and the flag
+	 * that allows it, and --learn learns it, rather than an EPERM from socket() that nobody
+	 * could explain. Raw, packet and every other family, and other protocols of these two
+	 * (SCTP, UDP-Lite, ICMP), stay refused here. The compat ABIs, which can reach no
+	 * destination, still make them only where the key says (below).
+	 */
+	r = sbx_filter_common(ctx, true, true, err);
 	if (r < 0)
 		return r;
 	if (check == SCMP_ACT_ALLOW)
@@ -215,7 +224,7 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 
 	/* First, unconditionally: see the comment at the top of this file. */
 	RULE(ctx, eperm, socketcall, 0);
-	r = sbx_filter_common(ctx, k, err);
+	r = sbx_filter_common(ctx, k->tcp, k->udp, err);
 	if (r < 0)
 		return r;
 	if (exact_args) {

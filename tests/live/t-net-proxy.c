@@ -132,7 +132,9 @@ static void endpoint_allowed(void)
 	sbx_t_line_is(&p, "errno EPERM", "--proxy: another port is not");
 	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("http://127.0.0.1:%s", pp)), "udp-sendto",
 		 "127.0.0.1", pp);
-	sbx_t_line_is(&p, "errno EPERM socket", "--proxy: allows TCP only (no UDP socket)");
+	sbx_t_line_is(&p, "errno EPERM", "--proxy: allows TCP only (UDP to its port is refused)");
+	sbx_t_has_str(p.err, "--allow-connect udp:",
+		      "--proxy: the UDP refusal names the flag that would allow it");
 	SBX_T_IN(&p, SBX_T_OPTS("--proxy", sbx_t_fmt("socks5h://localhost:%s", pp)), "tcp-connect",
 		 "127.0.0.1", pp);
 	sbx_t_line_is(&p, "ok hello", "--proxy socks5h://localhost:PORT allows 127.0.0.1:PORT");
