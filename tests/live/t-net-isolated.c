@@ -155,6 +155,14 @@ static void endpoints(void)
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect", "127.0.0.1", pa);
 	sbx_t_line_is(&p, "ok hello", "isolated: blocking connect to an endpoint, echo comes back");
+	/* A direct connect that goes around the proxy is refused with a line, before any packet
+	 * (the address is TEST-NET-1: nothing is ever sent there). */
+	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), "--proxy", sbx_t_fmt("http://%s", ep)),
+		 "tcp-connect", "192.0.2.1", "80");
+	sbx_t_line_is(&p, "errno EPERM",
+		      "isolated with --proxy: a direct connect elsewhere is EPERM");
+	sbx_t_has_str(p.err, "denied connect to 192.0.2.1:80",
+		      "isolated with --proxy: and a line names it");
 	is(p.code, 0, "isolated: exit status of the command");
 
 	SBX_T_IN(&p, SBX_T_OPTS(NET("isolated"), CONNECT(ep)), "tcp-connect-flags", "127.0.0.1",
