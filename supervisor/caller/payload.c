@@ -14,8 +14,7 @@ int sbx_payload_init(struct sbx_payload *p, const struct iovec *uiov, size_t n)
 			return -EINVAL;
 		total += uiov[i].iov_len;
 	}
-	if (n)
-		memcpy(p->uiov, uiov, n * sizeof(*uiov));
+	p->uiov = uiov;
 	p->n = n;
 	p->total = total;
 	p->buf = NULL;

@@ -21,15 +21,17 @@
 #define SBX_DGRAM_MAX (4u << 20)
 
 struct sbx_payload {
-	struct iovec uiov[UIO_MAXIOV]; /* the caller's iovecs: addresses in its memory */
-	size_t n;		       /* entries in @uiov */
-	size_t total;		       /* bytes in all of them */
-	unsigned char *buf;	       /* the supervisor's copy of the current chunk */
-	size_t cap;		       /* bytes allocated at @buf */
+	/* the caller's iovecs (addresses in its memory), in an array of the handler's that
+	 * outlives the payload: not copied, and nothing here to zero on every send */
+	const struct iovec *uiov;
+	size_t n;	    /* entries in @uiov */
+	size_t total;	    /* bytes in all of them */
+	unsigned char *buf; /* the supervisor's copy of the current chunk */
+	size_t cap;	    /* bytes allocated at @buf */
 };
 
-/* sbx_payload_init() - the caller's @n iovecs at @uiov: -EINVAL when a length is negative
- * or they overflow, as the kernel checks. */
+/* sbx_payload_init() - the caller's @n iovecs at @uiov (kept by reference): -EINVAL when a
+ * length is negative or they overflow, as the kernel checks. */
 int sbx_payload_init(struct sbx_payload *p, const struct iovec *uiov, size_t n);
 
 /*

@@ -203,7 +203,7 @@ long sbx_emu_finish_send(struct sbx_call *c, const struct sbx_blocking *b, ssize
 	if (errno == EINTR)
 		return b ? sbx_cancel_result(b) : SBX_NO_REPLY;
 	/* The supervisor always sends with MSG_NOSIGNAL; the caller gets the SIGPIPE it asked
-	 * for after the reply (a signal now would abort its wait for the reply). */
+	 * for from notify.c, by its pidfd, around the reply (sbx_post_signal_prepare). */
 	if (errno == EPIPE && !(flags & MSG_NOSIGNAL))
 		c->post_signal = SIGPIPE;
 	return -errno;

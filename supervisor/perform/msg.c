@@ -154,11 +154,12 @@ static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, int sock, siz
 	return sbx_cmsg_walk(s->ctl, len, sbx_msg_cmsg, &w);
 }
 
-/* Copy the caller's msghdr at @uaddr into @s, in the kernel's order of checks. */
-static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sbx_msg *s)
+/* Copy the caller's msghdr at @uaddr into @s, in the kernel's order of checks; its iovecs go
+ * to @iov (UIO_MAXIOV entries), which s->pl refers to. */
+static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sbx_msg *s,
+			 struct iovec *iov)
 {
 	unsigned char raw[sizeof(struct sockaddr_storage)];
-	struct iovec iov[UIO_MAXIOV];
 	struct msghdr um;
 	int namelen, type = 0;
 	socklen_t tl = sizeof(type);
@@ -242,11 +243,12 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 {
 	struct sbx_msg s = { .dest.pin = -1 };
 	const struct sbx_performer *p = &sbx_perform_dup;
+	struct iovec iov[UIO_MAXIOV]; /* the caller's, read by sbx_msg_load: not zeroed */
 	struct sbx_blocking b;
 	ssize_t n;
 	long r;
 
-	r = sbx_msg_load(c, *sock, uaddr, &s);
+	r = sbx_msg_load(c, *sock, uaddr, &s, iov);
 	if (!sbx_call_valid(c)) {
 		sbx_msg_release(&s);
 		return SBX_NO_REPLY;
