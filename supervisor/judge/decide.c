@@ -385,25 +385,28 @@ static long sbx_judge_bind(struct sbx_call *c, const struct sbx_addr *a, int soc
 	return sbx_refuse(v, target, NULL, "this address family is not allowed");
 }
 
-void sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock, struct sbx_verdict *v)
+/* Start @v for what is judged (for the audit record): nothing refused yet. */
+static void sbx_verdict_begin(struct sbx_verdict *v, const struct sbx_addr *addr,
+			      const char *resolved, int sock)
 {
-	v->addr = &d->addr;
-	v->resolved = d->canon;
-	/* A connect reads its address before the kernel would say ENOTSOCK: an allowed call
-	 * performed on a non-socket fails so by itself, and a denial is checked first. */
-	v->sock = d->sock_checked ? -1 : sock;
+	v->addr = addr;
+	v->resolved = resolved;
+	v->sock = sock;
 	v->reason = NULL;
 	v->target[0] = v->hint[0] = '\0';
+}
+
+void sbx_dest_judge(struct sbx_call *c, const struct sbx_dest *d, int sock, struct sbx_verdict *v)
+{
+	/* A connect reads its address before the kernel would say ENOTSOCK: an allowed call
+	 * performed on a non-socket fails so by itself, and a denial is checked first. */
+	sbx_verdict_begin(v, &d->addr, d->canon, d->sock_checked ? -1 : sock);
 	v->result = sbx_judge_dest(c, d, sock, v);
 }
 
 void sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock, struct sbx_verdict *v)
 {
-	v->addr = a;
-	v->resolved = NULL;
-	v->sock = -1;
-	v->reason = NULL;
-	v->target[0] = v->hint[0] = '\0';
+	sbx_verdict_begin(v, a, NULL, -1);
 	v->result = sbx_judge_bind(c, a, sock, v);
 }
 
@@ -414,11 +417,10 @@ void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock
 	int family = local->family;
 	unsigned char ip[16];
 
-	v->addr = NULL; /* a listen is not an address judged: the audit notes none, as before */
-	v->resolved = NULL;
-	v->sock = -1;
-	v->reason = NULL;
-	v->target[0] = v->hint[0] = '\0';
+	char target[128];
+
+	/* a listen is not an address judged: the audit notes none */
+	sbx_verdict_begin(v, NULL, NULL, -1);
 	v->result = 0;
 	if ((local->kind != SBX_ADDR_INET && local->kind != SBX_ADDR_INET6) ||
 	    sbx_sock_private(c->sup, sock) || pol->net == SBX_NET_HOST ||
@@ -428,10 +430,10 @@ void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock
 	sbx_addr_unmap(&family, ip);
 	if (sbx_addr_is_loopback(family, ip))
 		return;
-	sbx_addr_format(local, v->target, sizeof(v->target));
-	v->reason = "listening there would serve every interface; bind to a loopback address "
-		    "first, or allow the port with --allow-bind";
-	v->result = SBX_JUDGE_DENY;
+	sbx_addr_format(local, target, sizeof(target));
+	v->result = sbx_refuse(v, target, NULL,
+			       "listening there would serve every interface; bind to a loopback "
+			       "address first, or allow the port with --allow-bind");
 }
 
 void sbx_dest_release(struct sbx_dest *d)
