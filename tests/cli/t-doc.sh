@@ -1,12 +1,13 @@
 #!/bin/sh
 # The documentation matches the program: every option --help lists has an entry in the man
-# page's OPTIONS and a place in its SYNOPSIS, and every option the man page documents is one
-# --help knows. Prints TAP.
+# page's OPTIONS, a place in its SYNOPSIS and a line in the README's Usage, and every option
+# the man page documents is one --help knows. Prints TAP.
 set -u
 
 # shellcheck source=tests/lib/cli.sh
 tag=doc && . "$(dirname "$0")/../lib/cli.sh"
-MAN=${SBX_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/doc/sbx-supervise.1
+SRC=${SBX_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+MAN=$SRC/doc/sbx-supervise.1
 
 run --help
 help=$(grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' "$T/out" | sed -E 's/.*--/--/' | sort -u)
@@ -39,6 +40,14 @@ for o in $help; do
 done
 [ -z "$nosyn" ]
 ok $? "every option of --help is in the man page's SYNOPSIS (missing:${nosyn:- none})"
+
+usage=$(sed -n '/^## Usage/,/^`--allow-unix-socket` can be repeated/p' "$SRC/README.md")
+noreadme=""
+for o in $help; do
+	printf '%s\n' "$usage" | grep -q -- "$o" || noreadme="$noreadme $o"
+done
+[ -z "$noreadme" ]
+ok $? "every option of --help is in the README's Usage (missing:${noreadme:- none})"
 
 echo "1..$n"
 [ $failed -eq 0 ]
