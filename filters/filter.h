@@ -32,9 +32,11 @@ enum sbx_filter_mode {
  */
 struct sbx_filter_key {
 	enum sbx_net_mode net;
-	bool tcp; /* inet stream sockets may be made: a TCP endpoint, or a mode other than filtered
-		   */
-	bool udp; /* inet datagram sockets likewise */
+	/* Whether the compat ABIs (i386, x32) may make inet stream sockets: a TCP endpoint, or a
+	 * mode other than filtered. Native TCP and UDP sockets are made in every mode, every
+	 * destination judged (filter.c); 32-bit callers reach none, so theirs stay refused. */
+	bool tcp;
+	bool udp; /* the same for datagram sockets */
 	enum sbx_filter_mode mode;
 };
 

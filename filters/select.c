@@ -9,8 +9,8 @@
 void sbx_filter_key(const struct sbx_policy *pol, enum sbx_filter_mode mode,
 		    struct sbx_filter_key *k)
 {
-	/* Outside the filtered mode inet sockets of either kind may be made: the namespace (or
-	 * --net host) is what bounds them. */
+	/* For the compat ABIs (filter.h): outside the filtered mode inet sockets of either kind
+	 * may be made, the namespace (or --net host) bounding them. */
 	bool any = pol->net != SBX_NET_FILTERED;
 
 	*k = (struct sbx_filter_key){
