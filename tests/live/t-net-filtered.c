@@ -225,15 +225,22 @@ static void localhost_and_v6(void)
 	struct sbx_t_server *v4 = tcp("127.0.0.1", 0), *v6, *n2;
 	const char *port = sbx_t_inet_port_str(v4);
 	struct sbx_t_proc p;
+	int i;
 
 	if (!have_v6) {
 		skip(7, "no IPv6 loopback on this host");
 		sbx_t_inet_stop(v4);
 		return;
 	}
-	v6 = sbx_t_inet_start(SOCK_STREAM, "::1", sbx_t_inet_port(v4));
+	/* The kernel's pick for 127.0.0.1 may be held on ::1 by another test: pick again. */
+	for (i = 0; !(v6 = sbx_t_inet_start(SOCK_STREAM, "::1", sbx_t_inet_port(v4))) && i < 10;
+	     i++) {
+		sbx_t_inet_stop(v4);
+		v4 = tcp("127.0.0.1", 0);
+		port = sbx_t_inet_port_str(v4);
+	}
 	if (!v6) {
-		skip(7, "[::1]:%s is taken", port);
+		skip(7, "no port free on both 127.0.0.1 and ::1 in 10 tries");
 		sbx_t_inet_stop(v4);
 		return;
 	}
@@ -620,8 +627,15 @@ static void race_udp(void)
  * 127.0.0.1:N. (An attacker hunts for N with repeated binds to port 0, or is given N with
  * --allow-bind; here the host listener is started on the port the sandbox got.)
  */
-static void self_bound_port_only(const char *bindaddr, const char *bport, const char *what)
+/*
+ * One try of self_bound_port_only(): 1 if the host's 127.0.0.1:N was in use by something else
+ * (N is the kernel's pick, or a port that was free a moment ago: another test's client may hold
+ * it), so nothing was asserted and the caller tries again; 0 once asserted.
+ */
+static int self_bound_try(const char *bindaddr, bool fixed, const char *what)
 {
+	const char *bport =
+		fixed ? sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")) : "0";
 	const char *go = sbx_t_tmp("go.%s.%s", bindaddr, bport);
 	const char *const opts_fixed[] = { CONNECT("127.0.0.1:9"), "--allow-bind", bport, NULL };
 	const char *const opts_zero[] = { CONNECT("127.0.0.1:9"), NULL };
@@ -629,32 +643,52 @@ static void self_bound_port_only(const char *bindaddr, const char *bport, const 
 	struct sbx_t_proc p;
 	long port;
 
-	if (strcmp(bport, "0")) {
+	if (fixed) {
 		h = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", (int)strtol(bport, NULL, 10));
+		if (!h && errno == EADDRINUSE)
+			return 1;
 		if (!h)
 			bail_out("host listener on 127.0.0.1:%s: %s", bport, strerror(errno));
 	}
-	SBX_T_SPAWN_IN(&p, strcmp(bport, "0") ? opts_fixed : opts_zero, "bind-wait-connect",
-		       bindaddr, bport, "127.0.0.1", go);
+	SBX_T_SPAWN_IN(&p, fixed ? opts_fixed : opts_zero, "bind-wait-connect", bindaddr, bport,
+		       "127.0.0.1", go);
 	if (!sbx_t_pump_until(&p, "bound port=", 10000)) {
 		sbx_t_finish(&p, 0);
 		ok(0, "%s: the sandbox bound its server", what);
 		sbx_t_diag_proc(&p);
 		skip(1, "no port");
 		sbx_t_inet_stop(h);
-		return;
+		return 0;
 	}
 	port = sbx_t_field(p.out, "port");
 	if (!h)
 		h = sbx_t_inet_start(SOCK_STREAM, "127.0.0.1", (int)port);
-	if (!h)
-		bail_out("host listener on 127.0.0.1:%ld: %s", port, strerror(errno));
+	if (!h) {
+		int err = errno;
+
+		sbx_t_write_file(go, "");
+		sbx_t_finish(&p, SBX_T_RUN_MS);
+		if (err == EADDRINUSE)
+			return 1;
+		bail_out("host listener on 127.0.0.1:%ld: %s", port, strerror(err));
+	}
 	sbx_t_write_file(go, "");
 	sbx_t_finish(&p, SBX_T_RUN_MS);
 	sbx_t_line_is(&p, "errno EPERM", "%s: connect to the host's 127.0.0.1:%ld is EPERM", what,
 		      port);
 	is(sbx_t_inet_settled_count(h), 0, "%s: the host listener accepted nothing", what);
 	sbx_t_inet_stop(h);
+	return 0;
+}
+
+static void self_bound_port_only(const char *bindaddr, bool fixed, const char *what)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (!self_bound_try(bindaddr, fixed, what))
+			return;
+	bail_out("%s: 127.0.0.1:N was in use by another process in 10 tries", what);
 }
 
 static void self_bound(void)
@@ -668,13 +702,11 @@ static void self_bound(void)
 	sbx_t_write_file(go, "");
 	sbx_t_finish(&p, SBX_T_RUN_MS);
 	sbx_t_line_is(&p, "ok noreply", "control: the sandbox reaches its own 127.0.0.1:N server");
-	self_bound_port_only("127.0.0.2", "0", "holding 127.0.0.2:N (port 0)");
-	self_bound_port_only("127.0.0.2",
-			     sbx_t_fmt("%d", sbx_t_free_port(SOCK_STREAM, "127.0.0.1")),
-			     "holding 127.0.0.2:N (--allow-bind N)");
+	self_bound_port_only("127.0.0.2", false, "holding 127.0.0.2:N (port 0)");
+	self_bound_port_only("127.0.0.2", true, "holding 127.0.0.2:N (--allow-bind N)");
 	if (have_v6) {
-		self_bound_port_only("::1", "0", "holding [::1]:N (port 0)");
-		self_bound_port_only("::ffff:127.0.0.2", "0",
+		self_bound_port_only("::1", false, "holding [::1]:N (port 0)");
+		self_bound_port_only("::ffff:127.0.0.2", false,
 				     "holding [::ffff:127.0.0.2]:N (port 0)");
 	} else {
 		skip(4, "no IPv6 loopback on this host");
