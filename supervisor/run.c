@@ -266,10 +266,11 @@ static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struc
 	r = sbx_filter_build(&o->pol, SBX_FILTER_NOTIFY, bpf, err);
 	if (r < 0)
 		return r;
-	/* Binds performed for the child go through a thread confined like it (binder.h). Its
+	/* Binds performed for the child go through a process confined like it (binder.h). Its
 	 * rule paths are opened now, before the command could move anything under them. */
-	if (o->pol.ll.fs_kernel && (r = sbx_binder_prepare(&o->pol.ll)) < 0)
-		return sbx_error_set(err, -r, "prepare the Landlock domain of the bind thread");
+	r = sbx_binder_prepare(o->pol.ll.fs_kernel ? &o->pol.ll : NULL);
+	if (r < 0)
+		return sbx_error_set(err, -r, "prepare the Landlock domain of the bind process");
 	sup = malloc(sizeof(*sup));
 	if (!sup)
 		return sbx_error_set(err, ENOMEM, "supervisor state");
@@ -287,6 +288,20 @@ static int sbx_after_start(struct sbx_sup *sup, struct sbx_error *err)
 	signal(SIGPIPE, SIG_IGN);
 	sbx_fdbudget_init();
 	return sbx_notify_start(sup, err);
+}
+
+/* The command's status @status, unless sbx failed closed (notify.h): then why, as sbx's own
+ * error (exit 125), the command having been killed for it. */
+static int sbx_failed_closed(struct sbx_sup *sup, int status, struct sbx_error *err)
+{
+	const char *what = "";
+	int e = sbx_notify_failed(sup, &what);
+
+	if (!e)
+		return status;
+	sbx_error_set(err, -e, "%s", what);
+	return sbx_error_hint(err, "sbx stopped the command rather than leave its socket calls "
+				   "unanswered");
 }
 
 int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
@@ -364,6 +379,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	}
 
 	/* The command runs from here on; its notified calls wait until a worker receives. */
+	sup->cmd_pidfd = pidfd;
 	r = sbx_after_start(sup, err);
 	if (r < 0) {
 		/* Only a thread that could not start: the command's notified calls fail with
@@ -382,9 +398,10 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			     "command send some data twice");
 	sbx_notify_listen(sup, res.listener);
 	r = sbx_serve(pid, pidfd);
+	sbx_binder_stop();
 	if (r < 0)
 		sbx_error_set(err, -r, "wait for the command");
-	else if (!o->leave_running)
+	else if (!o->leave_running || sbx_notify_failed(sup, NULL))
 		sbx_end_leftovers();
-	return r;
+	return r < 0 ? r : sbx_failed_closed(sup, r, err);
 }

@@ -16,6 +16,7 @@
 #include "policy/bound.h"
 #include "policy/policy.h"
 #include "caller/sockaddr.h"
+#include "caller/sockinfo.h"
 #include "caller/task.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
@@ -45,11 +46,20 @@ struct sbx_sup {
 	const struct sbx_policy *pol;
 	bool quiet;
 	uint64_t netns_cookie; /* the supervisor's network namespace (SO_NETNS_COOKIE) */
+	/* pidfd_getfd is refused here: calls are performed by the replace strategy (perform.h) */
+	bool replace;
 	/* callers wait killably once their call is received (SBX_FILTER_FLAG_WAIT_KILLABLE):
 	 * signals are then the monitor's to notice, and performed calls are exact under them */
 	bool killable;
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
+
+	/* failing closed (notify.h): the command, to stop it; the first failure (an -errno, 0
+	 * while none) and what failed; the first worker's start (0 starting, 1 serving, -errno) */
+	int cmd_pidfd;
+	atomic_int failed;
+	const char *failed_what;
+	int first;
 
 	/* worker pool; where the workers run (notify.h) */
 	atomic_int idle, workers;
@@ -74,6 +84,9 @@ struct sbx_call {
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
 	int deny_sock;	  /* an fd not yet known to be a socket, or -1: see sbx_deny() */
+	/* replace mode: the socket acted on is a stand-in for the caller's, described by @si */
+	bool standin;
+	struct sbx_sockinfo si;
 
 	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
 	 * pointers live while the judge runs; with --audit=all a per-thread copy is made in

@@ -141,6 +141,22 @@ bool sbx_task_probe(void)
 	return sbx_pidfd_thread;
 }
 
+int sbx_task_getfd_probe(void)
+{
+	int self = sys_pidfd_open(getpid(), 0), fd, e;
+
+	if (self < 0)
+		return -errno;
+	/* Our own fd, from ourselves: only a seccomp profile or an old kernel refuses it. */
+	fd = sys_pidfd_getfd(self, self, 0);
+	e = errno;
+	close(self);
+	if (fd < 0)
+		return -e;
+	close(fd);
+	return 0;
+}
+
 static pid_t sbx_task_tgid(pid_t tid)
 {
 	char path[64], line[256];

@@ -28,6 +28,10 @@ struct sbx_task_ids {
 /* sbx_task_probe() - detect PIDFD_THREAD once at start; return whether it is available. */
 bool sbx_task_probe(void);
 
+/* sbx_task_getfd_probe() - whether pidfd_getfd works here: 0, or the -errno it fails with
+ * (EPERM under a container's default seccomp profile, ENOSYS before Linux 5.6). */
+int sbx_task_getfd_probe(void);
+
 /* sbx_task_open() - open a pidfd for @tid. Return 0 or -errno (ESRCH: it is gone). */
 int sbx_task_open(struct sbx_task *t, pid_t tid);
 

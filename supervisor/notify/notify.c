@@ -25,8 +25,11 @@
 int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 		    struct sbx_error *err)
 {
+	int r;
+
 	memset(s, 0, sizeof(*s));
 	s->listener = -1;
+	s->cmd_pidfd = -1;
 	pthread_mutex_init(&s->listen_lock, NULL);
 	pthread_cond_init(&s->listen_cond, NULL);
 	s->pol = pol;
@@ -52,9 +55,24 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 					     "SO_NETNS_COOKIE (Linux 5.14+) is "
 					     "needed for --net isolated");
 	}
+	/* Without pidfd_getfd (a container's default seccomp profile) calls are performed on
+	 * sockets of sbx's (perform_replace.c), which --net isolated cannot use: its sockets
+	 * live in the sandbox's namespace. */
+	r = sbx_task_getfd_probe();
+	s->replace = r < 0;
+	if (s->replace && pol->net == SBX_NET_ISOLATED) {
+		sbx_error_set(err, -r, "pidfd_getfd");
+		return sbx_error_hint(err, "--net isolated needs pidfd_getfd, which this system "
+					   "refuses (in Docker or podman: --cap-add SYS_PTRACE)");
+	}
+	if (s->replace && !quiet)
+		sbx_log_warn("pidfd_getfd is refused here (%s): sbx performs calls on sockets of "
+			     "its own (replace mode; see sbx-supervise(1), CONTAINERS, for what "
+			     "differs)",
+			     strerror(-r));
 	/* Workers perform calls with the command's capabilities, never sbx's (creds.h). */
 	{
-		int r = sbx_creds_init(pol->keep_caps);
+		r = sbx_creds_init(pol->keep_caps);
 
 		if (r < 0)
 			return sbx_error_set(err, -r, "read sbx's own capabilities (capget)");
@@ -228,6 +246,40 @@ void sbx_notify_listen(struct sbx_sup *s, int listener)
 	pthread_mutex_unlock(&s->listen_lock);
 }
 
+void sbx_notify_fail(struct sbx_sup *s, int e, const char *what)
+{
+	int none = 0;
+
+	if (!atomic_compare_exchange_strong(&s->failed, &none, e < 0 ? e : -EIO))
+		return;
+	s->failed_what = what;
+	/* The command goes first: nothing of it may go on unanswered, or be answered by a
+	 * supervisor that is half there. Its end wakes the main thread (run.c). */
+	if (s->cmd_pidfd >= 0)
+		sys_pidfd_send_signal(s->cmd_pidfd, SIGKILL, NULL, 0);
+}
+
+int sbx_notify_failed(struct sbx_sup *s, const char **what)
+{
+	int e = atomic_load(&s->failed);
+
+	if (e && what)
+		*what = s->failed_what;
+	return e;
+}
+
+/* The first worker says whether it could start (@r: 0 or -errno): sbx_notify_start() waits
+ * for that, so a failure found before the command's first call is sbx's own error at once. */
+static void sbx_worker_started(struct sbx_sup *s, int r)
+{
+	pthread_mutex_lock(&s->listen_lock);
+	if (s->first == 0) {
+		s->first = r < 0 ? r : 1;
+		pthread_cond_broadcast(&s->listen_cond);
+	}
+	pthread_mutex_unlock(&s->listen_lock);
+}
+
 /* The first workers start before the child has handed its listener over. */
 static void sbx_wait_listener(struct sbx_sup *s)
 {
@@ -271,12 +323,12 @@ static void *sbx_worker(void *arg)
 
 	int cr = sbx_creds_enter();
 
-	/* The command's authority first: a worker that cannot shed sbx's must not serve. Then
-	 * its own cwd and umask, so a bind performed for one caller never races another's. */
-	if (cr < 0 || !n || !resp || unshare(CLONE_FS) == -1) {
-		sbx_log_err("cannot start a notify worker: %s", strerror(cr < 0	 ? -cr
-									 : errno ? errno
-										 : ENOMEM));
+	/* The command's authority first: a worker that cannot shed sbx's must not serve. */
+	if (cr == 0 && (!n || !resp))
+		cr = -ENOMEM;
+	sbx_worker_started(s, cr);
+	if (cr < 0) {
+		sbx_notify_fail(s, cr, "a notify worker cannot take the command's capabilities");
 		atomic_fetch_sub(&s->workers, 1);
 		free(n);
 		free(resp);
@@ -294,7 +346,7 @@ static void *sbx_worker(void *arg)
 				break;
 			if (errno == EINTR || errno == ENOENT)
 				continue; /* a stray signal, or the caller died before we looked */
-			sbx_log_err("seccomp notification receive failed: %s", strerror(errno));
+			sbx_notify_fail(s, -errno, "receiving a seccomp notification failed");
 			break;
 		}
 		/* The last idle worker took this call, which may block: start another. */
@@ -339,7 +391,7 @@ static void sbx_cancel_handler(int sig)
 int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err)
 {
 	struct sigaction sa = { .sa_handler = sbx_cancel_handler }; /* no SA_RESTART */
-	int i;
+	int i, r;
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SBX_SIG_CANCEL, &sa, NULL) == -1)
@@ -347,6 +399,13 @@ int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err)
 	for (i = 0; i < SBX_WORKERS_MIN; i++)
 		sbx_spawn_worker(s);
 	if (atomic_load(&s->workers) == 0)
-		return sbx_error_set(err, EAGAIN, "start notify workers");
+		return sbx_error_set(err, EAGAIN, "start a notify worker (pthread_create)");
+	pthread_mutex_lock(&s->listen_lock);
+	while (s->first == 0)
+		pthread_cond_wait(&s->listen_cond, &s->listen_lock);
+	r = s->first;
+	pthread_mutex_unlock(&s->listen_lock);
+	if (r < 0)
+		return sbx_error_set(err, -r, "%s", s->failed_what);
 	return 0;
 }

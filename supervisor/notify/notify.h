@@ -40,4 +40,16 @@ int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
 void sbx_notify_listen(struct sbx_sup *s, int listener);
 
+/*
+ * Failing closed. Once the command runs, anything that leaves its notified calls without
+ * an answer (a worker that cannot take the command's credentials, a receive that fails)
+ * must not leave it hanging: sbx_notify_fail() records the first failure (@e, -errno; @what
+ * a static string naming what failed) and kills the command (s->cmd_pidfd), whose end wakes
+ * the main thread; sbx then says what failed and exits 125 (sbx_notify_failed()).
+ */
+void sbx_notify_fail(struct sbx_sup *s, int e, const char *what);
+
+/* sbx_notify_failed() - the -errno sbx_notify_fail() recorded (and *@what), or 0. */
+int sbx_notify_failed(struct sbx_sup *s, const char **what);
+
 #endif

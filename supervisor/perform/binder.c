@@ -1,75 +1,119 @@
-/* Owns the supervisor's Landlock-confined bind thread. */
+/* Owns the supervisor's bind process (binder.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../shim/confine.h"
 #include "binder.h"
 #include "../base/creds.h"
-#include "../base/thread.h"
+#include "../base/log.h"
+#include "../base/util.h"
 
-static struct {
-	pthread_mutex_t serial; /* one request at a time */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int state; /* 0 not started, 1 running, -errno failed to start */
-	bool pending, done;
-	const struct sbx_ll_plan *ll;
-	int ruleset; /* built by sbx_binder_prepare(), -1 for none; entered by the thread */
-	bool prepared;
-	int sock, cwd;
+/* One request: the umask and the address; the socket and the cwd travel as SCM_RIGHTS. */
+struct sbx_bind_req {
 	mode_t mask;
-	const void *addr;
-	size_t len;
-	long result;
-} sbx_binder = {
-	.serial = PTHREAD_MUTEX_INITIALIZER,
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
+	unsigned int len;
+	unsigned char addr[sizeof(struct sockaddr_storage)];
 };
 
-static void *sbx_binder_main(void *arg)
+static struct {
+	pthread_mutex_t serial; /* one request at a time, and the start */
+	int state;		/* 0 not started, 1 running, -errno failed or gone */
+	bool prepared;
+	const struct sbx_ll_plan *ll;
+	int ruleset; /* built by sbx_binder_prepare(), -1 for none; entered by the process */
+	int fd;	     /* sbx's end of the socketpair */
+	pid_t pid;
+} sbx_binder = {
+	.serial = PTHREAD_MUTEX_INITIALIZER,
+	.ruleset = -1,
+	.fd = -1,
+};
+
+/* The binder's fd 3 is its end; everything else sbx had open is closed. */
+#define SBX_BINDER_FD 3
+
+static long sbx_binder_serve_one(void)
+{
+	struct sbx_bind_req req;
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	int fds[2] = { -1, -1 };
+	ssize_t n = recvmsg(SBX_BINDER_FD, &msg, MSG_CMSG_CLOEXEC);
+	long r;
+
+	if (n <= 0)
+		return n == 0 ? -ENODATA : -errno;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	if (n != sizeof(req) || fds[0] < 0 || fds[1] < 0 || req.len > sizeof(req.addr))
+		r = -EINVAL;
+	else if (fchdir(fds[1]) == -1)
+		r = -EPERM;
+	else {
+		umask(req.mask);
+		r = bind(fds[0], (const struct sockaddr *)req.addr, req.len) == -1 ? -errno : 0;
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return write(SBX_BINDER_FD, &r, sizeof(r)) == sizeof(r) ? 0 : -EPIPE;
+}
+
+/*
+ * The forked process: only async-signal-safe calls (sbx has threads). It gives itself the
+ * command's capabilities, no_new_privs and the domain, then serves until sbx's end closes.
+ */
+static _Noreturn void sbx_binder_main(int fd)
 {
 	char what[64];
-	int r = 0;
+	long r = 0;
 
-	(void)arg;
-	/* The command's capabilities (creds.h); own cwd and umask; no_new_privs and the
-	 * domain are this thread's alone. */
+	int ruleset = -1, keep = SBX_BINDER_FD + 1, i;
+
+	/* Its end at 3 and the ruleset at 4 (fcntl: neither may land on the other's number). */
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	if (sbx_binder.ruleset >= 0)
+		ruleset = fcntl(sbx_binder.ruleset, F_DUPFD_CLOEXEC, 10);
+	if (fd < 0 || dup2(fd, SBX_BINDER_FD) == -1 ||
+	    (ruleset >= 0 && dup2(ruleset, ++keep - 1) == -1))
+		_exit(1);
+	if (ruleset >= 0)
+		ruleset = SBX_BINDER_FD + 1;
+	if (syscall(SYS_close_range, keep, ~0U, 0) == -1)
+		for (i = keep; i < 65536; i++)
+			close(i);
 	r = sbx_creds_enter();
-	if (r == 0 && (unshare(CLONE_FS) == -1 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1))
+	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		r = -errno;
 	if (r == 0)
-		r = sbx_confine_enter(sbx_binder.ll, sbx_binder.ruleset, what, sizeof(what));
-	pthread_mutex_lock(&sbx_binder.lock);
-	sbx_binder.state = r < 0 ? r : 1;
-	pthread_cond_broadcast(&sbx_binder.cond);
-	/* Serve binds for as long as the supervisor lives; a failed start serves none. */
-	if (r < 0) {
-		pthread_mutex_unlock(&sbx_binder.lock);
-		return NULL;
-	}
-	for (;;) {
-		while (!sbx_binder.pending)
-			pthread_cond_wait(&sbx_binder.cond, &sbx_binder.lock);
-		sbx_binder.pending = false;
-		if (fchdir(sbx_binder.cwd) == -1) {
-			sbx_binder.result = -EPERM;
-		} else {
-			umask(sbx_binder.mask);
-			sbx_binder.result = bind(sbx_binder.sock, sbx_binder.addr,
-						 (socklen_t)sbx_binder.len) == -1
-						    ? -errno
-						    : 0;
-		}
-		sbx_binder.done = true;
-		pthread_cond_broadcast(&sbx_binder.cond);
-	}
+		r = sbx_confine_enter(sbx_binder.ll, ruleset, what, sizeof(what));
+	/* The first word says whether it started. */
+	if (write(SBX_BINDER_FD, &r, sizeof(r)) != sizeof(r) || r < 0)
+		_exit(1);
+	while (sbx_binder_serve_one() == 0)
+		;
+	_exit(0);
 }
 
 int sbx_binder_prepare(const struct sbx_ll_plan *ll)
@@ -80,62 +124,107 @@ int sbx_binder_prepare(const struct sbx_ll_plan *ll)
 	if (sbx_binder.prepared)
 		return 0;
 	sbx_binder.ll = ll;
-	r = sbx_confine_ruleset_only(ll, LANDLOCK_ACCESS_FS_MAKE_SOCK, &sbx_binder.ruleset, what,
-				     sizeof(what));
-	if (r < 0)
-		return r;
+	if (ll) {
+		r = sbx_confine_ruleset_only(ll, LANDLOCK_ACCESS_FS_MAKE_SOCK, &sbx_binder.ruleset,
+					     what, sizeof(what));
+		if (r < 0)
+			return r;
+	}
 	sbx_binder.prepared = true;
 	return 0;
 }
 
-/* The thread, at the first bind: most sandboxes never bind a path, and every thread costs
- * start-up and exit time. */
+/* The process, at the first bind: most sandboxes never bind a path. Under the serial lock. */
 static int sbx_binder_start(void)
 {
-	pthread_attr_t attr;
-	pthread_t th;
-	int r;
+	int sv[2];
+	long r = 0;
+	pid_t pid;
 
 	if (sbx_binder.state != 0)
 		return sbx_binder.state < 0 ? sbx_binder.state : 0;
 	if (!sbx_binder.prepared)
+		return sbx_binder.state = -EINVAL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return sbx_binder.state = -errno;
+	pid = fork();
+	if (pid == 0)
+		sbx_binder_main(sv[1]);
+	close(sv[1]);
+	if (pid < 0 || read(sv[0], &r, sizeof(r)) != sizeof(r) || r < 0) {
+		r = pid < 0 ? -errno : r < 0 ? r : -ECHILD;
+		close(sv[0]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		sbx_log_err("cannot start the process that binds socket paths: %s; every such "
+			    "bind fails with EACCES",
+			    strerror((int)-r));
+		return sbx_binder.state = (int)r;
+	}
+	sbx_binder.fd = sv[0];
+	sbx_binder.pid = pid;
+	sbx_binder.state = 1;
+	return 0;
+}
+
+static long sbx_binder_ask(int sock, int cwd, mode_t mask, const void *addr, size_t len)
+{
+	struct sbx_bind_req req = { .mask = mask, .len = (unsigned int)len };
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	const int fds[2] = { sock, cwd };
+	long r;
+
+	if (len > sizeof(req.addr))
 		return -EINVAL;
-	sbx_thread_attr(&attr, 64 * 1024);
-	r = pthread_create(&th, &attr, sbx_binder_main, NULL);
-	pthread_attr_destroy(&attr);
-	if (r)
-		return -r;
-	pthread_mutex_lock(&sbx_binder.lock);
-	while (sbx_binder.state == 0)
-		pthread_cond_wait(&sbx_binder.cond, &sbx_binder.lock);
-	r = sbx_binder.state < 0 ? sbx_binder.state : 0;
-	pthread_mutex_unlock(&sbx_binder.lock);
+	memcpy(req.addr, addr, len);
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	if (sendmsg(sbx_binder.fd, &msg, MSG_NOSIGNAL) != sizeof(req))
+		return -errno ? -errno : -EIO;
+	if (read(sbx_binder.fd, &r, sizeof(r)) != sizeof(r))
+		return -EPIPE;
 	return r;
 }
 
 long sbx_binder_bind(int sock, int cwd, mode_t mask, const void *addr, size_t len)
 {
-	long r = 0;
+	long r;
 
 	pthread_mutex_lock(&sbx_binder.serial);
 	r = sbx_binder_start();
-	if (r < 0) {
-		pthread_mutex_unlock(&sbx_binder.serial);
-		return -EACCES; /* fail closed: no confined thread, no socket file */
+	if (r == 0) {
+		r = sbx_binder_ask(sock, cwd, mask, addr, len);
+		/* Gone (killed, or out of memory): say so once, and bind nothing from now on. */
+		if (r == -EPIPE || r == -ECONNRESET) {
+			sbx_log_err("the process that binds socket paths has gone; every such "
+				    "bind fails with EACCES from now on");
+			sbx_binder.state = -EPIPE;
+		}
 	}
-	pthread_mutex_lock(&sbx_binder.lock);
-	sbx_binder.sock = sock;
-	sbx_binder.cwd = cwd;
-	sbx_binder.mask = mask;
-	sbx_binder.addr = addr;
-	sbx_binder.len = len;
-	sbx_binder.done = false;
-	sbx_binder.pending = true;
-	pthread_cond_broadcast(&sbx_binder.cond);
-	while (!sbx_binder.done)
-		pthread_cond_wait(&sbx_binder.cond, &sbx_binder.lock);
-	r = sbx_binder.result;
-	pthread_mutex_unlock(&sbx_binder.lock);
 	pthread_mutex_unlock(&sbx_binder.serial);
-	return r;
+	return r < 0 && sbx_binder.state < 0 ? -EACCES : r;
+}
+
+void sbx_binder_stop(void)
+{
+	pthread_mutex_lock(&sbx_binder.serial);
+	if (sbx_binder.state == 1) {
+		close(sbx_binder.fd); /* its read sees the end and it exits */
+		waitpid(sbx_binder.pid, NULL, 0);
+		sbx_binder.fd = -1;
+		sbx_binder.state = -EPIPE;
+	}
+	pthread_mutex_unlock(&sbx_binder.serial);
 }

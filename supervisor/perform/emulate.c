@@ -20,7 +20,7 @@
 
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
 {
-	int sock = sbx_task_getfd(&c->task, (int)fd);
+	int sock = (int)sbx_perform_getsock(c, (int)fd);
 
 	if (sock >= 0 && !sbx_fd_is_sock(sock)) {
 		close(sock);
@@ -60,7 +60,7 @@ long sbx_emu_connect(struct sbx_call *c)
 	size_t len;
 	long r;
 
-	sock = sbx_task_getfd(&c->task, (int)a->args[0]);
+	sock = (int)sbx_perform_getsock(c, (int)a->args[0]);
 	if (sock < 0)
 		return sock;
 	r = sbx_read_addr(c, a->args[1], a->args[2], raw, &len);
@@ -99,8 +99,8 @@ static void sbx_bound_warn(const char *what, long r)
 			     what, strerror((int)-r));
 }
 
-/* Bind a pathname the way the caller would: relative to its cwd, with its umask. Workers
- * have their own fs_struct (unshare(CLONE_FS)), so fchdir/umask here touch no one else. */
+/* Bind a pathname the way the caller would: relative to its cwd, with its umask, in the
+ * binder process (binder.h), which has a cwd and umask of its own to set. */
 static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t len,
 			  const struct sbx_addr *addr)
 {
@@ -114,23 +114,19 @@ static long sbx_bind_path(struct sbx_call *c, int sock, const void *raw, size_t 
 		return SBX_NO_REPLY;
 	if (r < 0)
 		return -EPERM;
-	if (fchdir(cwd) == -1)
-		return -EPERM;
-	umask(ids.umask);
-	/* The supervisor is unconfined: where the child has a Landlock domain, the socket file
-	 * is created by a thread confined like it (binder.h), so the kernel refuses it where
-	 * the child's rules do (EACCES). */
-	if (c->sup->pol->ll.fs_kernel)
-		r = sbx_binder_bind(sock, cwd, ids.umask, raw, len);
-	else
-		r = bind(sock, raw, len) == -1 ? -errno : 0;
+	/* Where the child has a Landlock domain the binder has one like it, so the kernel
+	 * refuses the socket file where the child's rules do (EACCES). */
+	r = sbx_binder_bind(sock, cwd, ids.umask, raw, len);
 	if (r < 0)
 		return r;
-	r = sbx_bound_add_path(&c->sup->bound, sock, addr->path);
+	r = sbx_bound_add_path(&c->sup->bound, sock, cwd, addr->path);
 	if (r < 0)
 		sbx_bound_warn(addr->path, r);
 	return 0;
 }
+
+static long sbx_bind_other(struct sbx_call *c, int sock, const void *raw, size_t len,
+			   const struct sbx_addr *addr);
 
 long sbx_emu_bind(struct sbx_call *c)
 {
@@ -150,22 +146,40 @@ long sbx_emu_bind(struct sbx_call *c)
 		return SBX_NO_REPLY;
 	if (r < 0)
 		return r;
+	/* A stand-in (replace mode) of a socket bound already: the kernel's EINVAL. */
+	if (c->standin && c->si.bound)
+		return -EINVAL;
 	sbx_addr_decode(raw, len, &addr);
 	sbx_bind_judge(c, &addr, sock, &v);
 	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
 	if (addr.kind == SBX_ADDR_UNIX_PATH)
-		return sbx_bind_path(c, sock, raw, len, &addr);
-	if (bind(sock, (struct sockaddr *)raw, len) == -1)
+		r = sbx_bind_path(c, sock, raw, len, &addr);
+	else
+		r = sbx_bind_other(c, sock, raw, len, &addr);
+	/* The stand-in, bound, becomes the caller's, and sbx keeps it for its listen. */
+	if (r == 0 && c->standin)
+		r = sbx_replace_install(c, sock, (int)a->args[0], true);
+	return r;
+}
+
+/* Bind an abstract or unnamed UNIX address, or an inet one, and remember what the sandbox
+ * now serves (bound.h). */
+static long sbx_bind_other(struct sbx_call *c, int sock, const void *raw, size_t len,
+			   const struct sbx_addr *addr)
+{
+	long r;
+
+	if (bind(sock, raw, len) == -1)
 		return -errno;
-	if (addr.kind == SBX_ADDR_UNIX_ABSTRACT || addr.kind == SBX_ADDR_UNIX_UNNAMED) {
+	if (addr->kind == SBX_ADDR_UNIX_ABSTRACT || addr->kind == SBX_ADDR_UNIX_UNNAMED) {
 		r = sbx_bound_add_abstract(&c->sup->bound, sock);
 		if (r < 0)
 			sbx_bound_warn("abstract", r);
 	}
 	/* A loopback server bound inside the host's namespace is reachable from inside. */
-	if ((addr.kind == SBX_ADDR_INET || addr.kind == SBX_ADDR_INET6) &&
+	if ((addr->kind == SBX_ADDR_INET || addr->kind == SBX_ADDR_INET6) &&
 	    !sbx_sock_private(c->sup, sock)) {
 		r = sbx_bound_add_inet(&c->sup->bound, sock);
 		if (r < 0)
@@ -293,6 +307,10 @@ long sbx_emu_listen(struct sbx_call *c)
 	 * sbx_task_open(): listening on it would serve a socket no one asked to. */
 	if (!sbx_call_valid(c))
 		return SBX_NO_REPLY;
+	if (c->standin)
+		return sbx_replace_refuse(
+			c, (int)a->args[0],
+			"listen on a socket sbx did not bind, so holds no copy of");
 	if (getsockname(sock, (struct sockaddr *)&ss, &sl) == -1)
 		return -errno;
 	sbx_addr_decode(&ss, sl, &local);

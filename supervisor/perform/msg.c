@@ -62,6 +62,10 @@ static long sbx_cmsg_rights(struct sbx_call *c, struct sbx_msg *s, struct cmsghd
 		return 0; /* scm_fp_copy accepts an empty SCM_RIGHTS */
 	if (n > SBX_SCM_MAX_FD || s->nfds + n > ARRAY_SIZE(s->fds))
 		return -EINVAL;
+	if (c->sup->replace)
+		return sbx_replace_refuse(
+			c, (int)c->n->data.args[0],
+			"passing descriptors (SCM_RIGHTS), which sbx cannot take");
 	r = sbx_fdbudget_take(n);
 	if (r < 0)
 		return r;
@@ -256,6 +260,11 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 	/* With addfd, *sock becomes a socket of sbx's that the caller holds afterwards, so the
 	 * next messages of a sendmmsg go through it too. Without a name nothing is judged: the
 	 * socket's own peer, set by a connect that was. */
+	/* A stand-in (replace mode) can send only where a name says where. */
+	if (r == 0 && c->standin && !s.m.msg_name)
+		r = sbx_replace_refuse(c, fd,
+				       "a send on a socket sbx holds no copy of (one it did not "
+				       "make, or a stream it only connected)");
 	if (r == 0 && s.m.msg_name)
 		r = sbx_perform_prepare(c, &s.dest, sock, false, &p);
 	if (r < 0) {

@@ -8,7 +8,10 @@
  *                    changes (a connection, queued data) is the caller's socket's at once;
  *   perform_addfd.c  on a socket of sbx's, made like the caller's in sbx's network namespace,
  *                    installed over the caller's descriptor with SECCOMP_IOCTL_NOTIF_ADDFD
- *                    once the call succeeded (--net isolated: endpoints outside).
+ *                    once the call succeeded (--net isolated: endpoints outside);
+ *   perform_replace.c where pidfd_getfd is refused: on a socket of sbx's made like the
+ *                    caller's from what /proc says of it, installed the same way, or on one
+ *                    sbx installed before and kept (held.h).
  *
  * A new strategy is one new file with one struct sbx_performer, and one case in
  * sbx_performer_for().
@@ -38,9 +41,25 @@ struct sbx_performer {
 
 extern const struct sbx_performer sbx_perform_dup;
 extern const struct sbx_performer sbx_perform_addfd;
+extern const struct sbx_performer sbx_perform_replace;
 
-/* sbx_performer_for() - the strategy a verdict's result (0 or SBX_JUDGE_OUTSIDE) asks for. */
-const struct sbx_performer *sbx_performer_for(long judged);
+/* sbx_performer_for() - the strategy for @c whose verdict's result (0 or SBX_JUDGE_OUTSIDE)
+ * is @judged: replace in the replace mode, else as the verdict asks. */
+const struct sbx_performer *sbx_performer_for(const struct sbx_call *c, long judged);
+
+/*
+ * sbx_perform_getsock() - the socket to act on for the caller's fd @fd: its duplicate
+ * (pidfd_getfd), or in the replace mode a kept copy or a stand-in (c->standin). Return the
+ * fd, -EBADF, -ENOTSOCK (replace mode) or another -errno.
+ */
+long sbx_perform_getsock(struct sbx_call *c, int fd);
+
+/* The replace mode's own steps (perform_replace.c). sbx_replace_getsock(): see above.
+ * sbx_replace_install(): put @sock at the caller's @fd and, @keep, keep a copy (held.h).
+ * sbx_replace_refuse(): refuse what a stand-in cannot do (@why), with the hint. */
+long sbx_replace_getsock(struct sbx_call *c, int fd);
+long sbx_replace_install(struct sbx_call *c, int sock, int fd, bool keep);
+long sbx_replace_refuse(struct sbx_call *c, int fd, const char *why);
 
 struct sbx_dest;
 

@@ -94,7 +94,7 @@ static int sbx_bound_describe(int sockfd, uint64_t *sock_ino, struct sbx_diag_un
 	return r < 0 ? r : sbx_diag_unix_lookup(*sock_ino, d);
 }
 
-int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
+int sbx_bound_add_path(struct sbx_bound *b, int sockfd, int dirfd, const char *path)
 {
 	struct sbx_bound_entry e = { .kind = SBX_BOUND_PATH };
 	_cleanup_close_ int pin = -1;
@@ -105,7 +105,7 @@ int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path)
 	r = sbx_bound_describe(sockfd, &e.sock_ino, &d);
 	if (r < 0)
 		return r;
-	pin = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	pin = openat(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (pin < 0)
 		return -errno;
 	if (fstat(pin, &st) == -1)

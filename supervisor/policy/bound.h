@@ -47,11 +47,11 @@ void sbx_bound_init(struct sbx_bound *b);
 
 /*
  * sbx_bound_add_path() - record the socket file that @sockfd was just bound to at @path
- * (relative to the calling thread's cwd). The file is verified to be the socket's own bound
- * inode (sock_diag), so a name swapped in after the bind is not recorded.
- * Return 0, -ESTALE when the name no longer leads to that socket, -ENOSPC when full.
+ * (relative to directory @dirfd, the caller's cwd). The file is verified to be the socket's own
+ * bound inode (sock_diag), so a name swapped in after the bind is not recorded. Return 0, -ESTALE
+ * when the name no longer leads to that socket, -ENOSPC when full.
  */
-int sbx_bound_add_path(struct sbx_bound *b, int sockfd, const char *path);
+int sbx_bound_add_path(struct sbx_bound *b, int sockfd, int dirfd, const char *path);
 
 /* sbx_bound_add_abstract() - record that @sockfd holds the abstract name it is bound to now
  * (explicit or autobind). Return 0 or -errno. */

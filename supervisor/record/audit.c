@@ -248,7 +248,9 @@ static void sbx_audit_call_fields(struct sbx_json *j, struct sbx_call *c)
 	sbx_json_cstr(j, "arch", c->n->data.arch == AUDIT_ARCH_X86_64 ? "x86_64" : "other");
 	if (c->name) {
 		/* Every notified call takes its socket as the first argument. */
-		sock = sbx_task_getfd(&c->task, (int)c->n->data.args[0]);
+		sock = c->sup->replace ? -1 : sbx_task_getfd(&c->task, (int)c->n->data.args[0]);
+		if (c->sup->replace && c->si.ino)
+			type = c->si.type;
 		if (sock >= 0) {
 			if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == -1)
 				type = -1;

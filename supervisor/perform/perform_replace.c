@@ -1,0 +1,118 @@
+/*
+ * Owns the replace strategy (perform.h): where pidfd_getfd is refused (a container's default
+ * seccomp profile), sbx cannot take the caller's socket. It performs the call on a socket of
+ * its own made like the caller's (family, type, protocol, O_NONBLOCK, read from /proc:
+ * caller/sockinfo.h) and installs that over the caller's descriptor with
+ * SECCOMP_IOCTL_NOTIF_ADDFD once the call succeeded; or, for a socket it installed and kept
+ * (held.h), on that socket itself. Nothing of the caller's is continued: what sbx judged is
+ * what it performs, on a socket it holds.
+ *
+ * What a fresh socket cannot stand in for is refused with a line saying why: a socket bound
+ * or connected before sbx made it (its address would be lost), a listen or a sendmsg on a
+ * socket sbx holds no copy of, descriptors passed in SCM_RIGHTS (sbx cannot take them).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "held.h"
+#include "perform.h"
+#include "swap.h"
+#include "../base/util.h"
+
+#define SBX_REPLACE_HINT                                                           \
+	"this needs pidfd_getfd, which this system refuses (in Docker or podman: " \
+	"--cap-add SYS_PTRACE)"
+
+long sbx_replace_refuse(struct sbx_call *c, int fd, const char *why)
+{
+	char target[160], reason[384];
+
+	snprintf(target, sizeof(target), "fd %d", fd);
+	snprintf(reason, sizeof(reason), "%s; %s", why, SBX_REPLACE_HINT);
+	c->deny_sock = -1;
+	(void)sbx_deny(c, target, NULL, reason);
+	return -EPERM; /* --learn too: there is nothing sbx could perform */
+}
+
+long sbx_replace_getsock(struct sbx_call *c, int fd)
+{
+	int held, s;
+	long r;
+
+	c->standin = false;
+	r = sbx_sockinfo_read(c->task.tid, fd, &c->si);
+	if (r == -EPROTONOSUPPORT)
+		return sbx_replace_refuse(c, fd,
+					  "a socket of a protocol sbx cannot make a copy of");
+	if (r < 0)
+		return r == -EBADF || r == -ENOTSOCK ? r : -EPERM;
+	held = sbx_held_get(c->si.ino);
+	if (held >= 0)
+		return held; /* one sbx installed: the call is performed on it, as with dup */
+	s = socket(c->si.family,
+		   c->si.type | SOCK_CLOEXEC | (c->si.flags & O_NONBLOCK ? SOCK_NONBLOCK : 0),
+		   c->si.protocol);
+	if (s < 0)
+		return -errno;
+	c->standin = true;
+	return s;
+}
+
+static long sbx_replace_socket(struct sbx_call *c, int *sock, bool connect)
+{
+	(void)sock;
+	if (!c->standin)
+		return 0;
+	/* The kernel's answers where they do not depend on the address. */
+	if (connect && c->si.connected && c->si.type != SOCK_DGRAM)
+		return -EISCONN;
+	if (!connect && c->si.type != SOCK_DGRAM)
+		return sbx_replace_refuse(c, (int)c->n->data.args[0],
+					  "a send with an address on a stream socket sbx did not "
+					  "connect");
+	if (c->si.bound || c->si.connected)
+		return sbx_replace_refuse(c, (int)c->n->data.args[0],
+					  "the socket was bound or connected before sbx could make "
+					  "it, and a copy would lose that address");
+	return 0;
+}
+
+long sbx_replace_install(struct sbx_call *c, int sock, int fd, bool keep)
+{
+	struct sbx_task_ids ids;
+	struct stat st;
+	long i;
+
+	i = sbx_swap_install(c, sock, fd);
+	if (i < 0 || i == SBX_NO_REPLY)
+		return i;
+	if (keep && fstat(sock, &st) == 0 && sbx_task_ids(&c->task, &ids) == 0)
+		sbx_held_add(sock, st.st_ino, ids.tgid);
+	return 0;
+}
+
+static long sbx_replace_complete(struct sbx_call *c, int sock, int fd, long r)
+{
+	long i;
+
+	if (!c->standin)
+		return r;
+	/* A failed call hands nothing over: the caller keeps its own socket. */
+	if (r < 0 && r != -EINPROGRESS)
+		return r;
+	i = sbx_replace_install(c, sock, fd, c->si.type == SOCK_DGRAM);
+	if (i != 0)
+		return i;
+	c->standin = false; /* the caller's now: a sendmmsg's next messages go through it */
+	return r;
+}
+
+const struct sbx_performer sbx_perform_replace = {
+	.name = "replace",
+	.socket = sbx_replace_socket,
+	.complete = sbx_replace_complete,
+};
