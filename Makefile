@@ -169,9 +169,15 @@ fuzz-policy: $(PREBUILT_SRC)
 
 tests: $(BIN) $(BIN_NONETCHECK) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REPLAY)
 
+# The live tests of calls sbx performs, again with sbx in the replace mode (pidfd_getfd
+# refused, as under a container's default seccomp profile: tests/helpers/deny).
+REPLACE_TESTS := $(patsubst %,$(BUILD)/tests/live/%.t,t-connect t-attack t-bind t-dgram t-errno \
+	t-net-filtered t-blocking t-signals t-faults t-authority t-exit t-memory t-misc)
+
 check: deps
 	$(MAKE) tests
 	SBX_BUILD=$(abspath $(BUILD)) SBX_SRC=$(CURDIR) prove -e '' $(TEST_BIN) $(FUZZ_POLICY_REPLAY) $(TEST_SCRIPTS)
+	SBX_T_MODE=replace SBX_BUILD=$(abspath $(BUILD)) SBX_SRC=$(CURDIR) prove -e '' $(REPLACE_TESTS)
 
 # The suite as an ordinary user (root's own runs cannot show a test that needs root): root
 # copies the tree and this build to a directory under /tmp owned by UNPRIV_UID (nobody by

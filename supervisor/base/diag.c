@@ -42,6 +42,8 @@ static int sbx_diag_parse(struct nl_msg *msg, void *arg)
 	if (m->udiag_ino != (uint32_t)ctx->ino)
 		return NL_SKIP;
 	ctx->found = true;
+	ctx->out->type = m->udiag_type;
+	ctx->out->state = m->udiag_state;
 	if (tb[UNIX_DIAG_VFS] && nla_len(tb[UNIX_DIAG_VFS]) >= (int)sizeof(struct unix_diag_vfs)) {
 		struct unix_diag_vfs *v = nla_data(tb[UNIX_DIAG_VFS]);
 

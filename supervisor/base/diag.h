@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 struct sbx_diag_unix {
+	int type;  /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	int state; /* TCP_ESTABLISHED (1) once connected, TCP_LISTEN (10), else TCP_CLOSE */
 	bool has_vfs;
 	uint32_t vfs_ino; /* the kernel reports the low 32 bits only */
 	uint32_t vfs_dev; /* kernel-internal dev_t: major << 20 | minor */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sockinfo.h"
+#include "../base/diag.h"
 #include "../base/creds.h"
 #include "../base/util.h"
 
@@ -75,65 +76,18 @@ static int sbx_sockinfo_proto(pid_t tid, int fd, struct sbx_sockinfo *si)
 	return -EPROTONOSUPPORT;
 }
 
-/* /proc/TID/net/unix: "Num RefCount Protocol Flags Type St Inode [Path]". */
-static int sbx_sockinfo_unix(pid_t tid, struct sbx_sockinfo *si)
+/* The kernel's own answer for a UNIX socket, by inode (sock_diag): type, state, name. */
+static int sbx_sockinfo_unix(struct sbx_sockinfo *si)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[512];
+	struct sbx_diag_unix d;
+	int r = sbx_diag_unix_lookup(si->ino, &d);
 
-	snprintf(path, sizeof(path), "/proc/%d/net/unix", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int flags, type, st;
-		unsigned long long ino;
-		int used = 0;
-
-		if (sscanf(line, "%*s %*x %*x %x %x %x %llu%n", &flags, &type, &st, &ino, &used) !=
-			    4 ||
-		    ino != si->ino)
-			continue;
-		si->type = (int)type;
-		/* SS_CONNECTED (3); a name follows the inode when it is bound */
-		si->connected = st == 3;
-		si->bound = line[used] == ' ' && line[used + 1] != '\n' && line[used + 1] != '\0';
-		(void)flags;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* /proc/TID/net/{tcp,udp}{,6}: listed only once bound, listening or connected. */
-static int sbx_sockinfo_inet(pid_t tid, struct sbx_sockinfo *si)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[512];
-
-	snprintf(path, sizeof(path), "/proc/%d/net/%s%s", tid,
-		 si->type == SOCK_STREAM ? "tcp" : "udp", si->family == AF_INET6 ? "6" : "");
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char rem[64];
-		unsigned int st;
-		unsigned long long ino;
-
-		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-		if (sscanf(line, "%*s %*s %63s %x %*s %*s %*s %*u %*u %llu", rem, &st, &ino) != 3 ||
-		    ino != si->ino)
-			continue;
-		si->bound = true;
-		/* TCP_ESTABLISHED (1) and the states on the way to and from it; TCP_CLOSE (7)
-		 * and TCP_LISTEN (10) are not connected. For UDP a remote port says so. */
-		if (si->type == SOCK_STREAM)
-			si->connected = st != 7 && st != 10;
-		else
-			si->connected = strspn(rem, "0:") != strlen(rem);
-		return 0;
-	}
-	return 0; /* not hashed: never bound, never connected */
+	if (r < 0)
+		return r; /* -ENOENT: closed meanwhile */
+	si->type = d.type;
+	si->connected = d.state == 1;
+	si->bound = d.has_name;
+	return 0;
 }
 
 static int sbx_sockinfo_flags(pid_t tid, int fd, struct sbx_sockinfo *si)
@@ -153,8 +107,9 @@ static int sbx_sockinfo_flags(pid_t tid, int fd, struct sbx_sockinfo *si)
 	return -EIO;
 }
 
-int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si)
+static int sbx_sockinfo_once(pid_t tid, int fd, struct sbx_sockinfo *si)
 {
+	ino_t again;
 	int r;
 
 	*si = (struct sbx_sockinfo){ 0 };
@@ -164,6 +119,22 @@ int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si)
 	if (r == 0)
 		r = sbx_sockinfo_flags(tid, fd, si);
 	if (r == 0)
-		r = si->family == AF_UNIX ? sbx_sockinfo_unix(tid, si) : sbx_sockinfo_inet(tid, si);
+		r = si->family == AF_UNIX ? sbx_sockinfo_unix(si) : 0;
+	/* Each read went through the fd: all of them must have seen the same socket. */
+	if (r == 0 && (sbx_sockinfo_ino(tid, fd, &again) < 0 || again != si->ino))
+		r = -ENOENT;
 	return r;
+}
+
+int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si)
+{
+	int r, i;
+
+	/* Another thread of the caller's may dup2() over @fd meanwhile: read it again. */
+	for (i = 0; i < 8; i++) {
+		r = sbx_sockinfo_once(tid, fd, si);
+		if (r != -ENOENT)
+			return r;
+	}
+	return -EBADF; /* never the same socket twice: the caller's fd keeps changing */
 }

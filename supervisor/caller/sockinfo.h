@@ -6,11 +6,15 @@
  *
  * Sources: the fd's magic link (socket:[INODE]); the sockfs xattr system.sockprotoname (the
  * protocol's name: TCP, UDPv6, UNIX-STREAM, UNIX for datagram and seqpacket alike);
- * /proc/TID/net/unix for a UNIX socket's type, state and name; /proc/TID/net/{tcp,udp}{,6}
- * for an inet socket the kernel has hashed (bound, listening or connected: an unbound one
- * is in none of them); /proc/TID/fdinfo/FD for O_NONBLOCK and O_CLOEXEC. The caller may
- * change its fd table meanwhile: the inode says which socket was read, and whoever acts on
- * it acts on that socket or on one of its own, never on "whatever FD is now".
+ * sock_diag by inode for a UNIX socket's type, state and name (sbx's network namespace,
+ * the command's in the modes that use this); /proc/TID/fdinfo/FD for O_NONBLOCK and
+ * O_CLOEXEC. An inet socket's own state is not read (the kernel's tables list every
+ * socket of the namespace, too many to scan per call): sbx knows the inet sockets it bound
+ * or connected (perform/held.h), the only ones a sandboxed command can have bound or
+ * connected, but for those it inherited. The caller may change its fd table meanwhile:
+ * every read goes through the fd, so the inode is read again last and must not have
+ * changed; whoever acts on the result acts on that socket or on one of its own, never on
+ * "whatever FD is now".
  */
 #ifndef SBX_SOCKINFO_H
 #define SBX_SOCKINFO_H
@@ -21,8 +25,8 @@
 struct sbx_sockinfo {
 	ino_t ino;
 	int family, type, protocol;
-	int flags; /* O_NONBLOCK and O_CLOEXEC as fdinfo shows them */
-	bool bound, connected;
+	int flags;	       /* O_NONBLOCK and O_CLOEXEC as fdinfo shows them */
+	bool bound, connected; /* UNIX only (see above) */
 };
 
 /*

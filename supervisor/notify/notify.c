@@ -56,14 +56,16 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 					     "needed for --net isolated");
 	}
 	/* Without pidfd_getfd (a container's default seccomp profile) calls are performed on
-	 * sockets of sbx's (perform_replace.c), which --net isolated cannot use: its sockets
-	 * live in the sandbox's namespace. */
+	 * sockets of sbx's (perform_replace.c), which a private network namespace (--net
+	 * isolated or none) cannot use: its sockets live there, not in sbx's. */
 	r = sbx_task_getfd_probe();
 	s->replace = r < 0;
-	if (s->replace && pol->net == SBX_NET_ISOLATED) {
+	if (s->replace && (pol->net == SBX_NET_ISOLATED || pol->net == SBX_NET_NONE)) {
 		sbx_error_set(err, -r, "pidfd_getfd");
-		return sbx_error_hint(err, "--net isolated needs pidfd_getfd, which this system "
-					   "refuses (in Docker or podman: --cap-add SYS_PTRACE)");
+		return sbx_error_hint(err,
+				      "--net %s needs pidfd_getfd, which this system refuses "
+				      "(in Docker or podman: --cap-add SYS_PTRACE)",
+				      pol->net == SBX_NET_NONE ? "none" : "isolated");
 	}
 	if (s->replace && !quiet)
 		sbx_log_warn("pidfd_getfd is refused here (%s): sbx performs calls on sockets of "

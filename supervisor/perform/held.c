@@ -20,11 +20,34 @@ struct sbx_held {
 	pid_t tgid;
 };
 
+#define SBX_CONNECTED_MAX 4096
+
 static struct {
 	pthread_mutex_t lock;
 	struct sbx_held v[SBX_HELD_MAX];
 	size_t n;
+	ino_t connected[SBX_CONNECTED_MAX]; /* a ring */
+	size_t next;
 } sbx_held = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void sbx_held_note_connected(ino_t ino)
+{
+	pthread_mutex_lock(&sbx_held.lock);
+	sbx_held.connected[sbx_held.next++ % SBX_CONNECTED_MAX] = ino;
+	pthread_mutex_unlock(&sbx_held.lock);
+}
+
+bool sbx_held_connected(ino_t ino)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&sbx_held.lock);
+	for (i = 0; i < SBX_CONNECTED_MAX && !found; i++)
+		found = sbx_held.connected[i] == ino;
+	pthread_mutex_unlock(&sbx_held.lock);
+	return found;
+}
 
 /* Whether process @tgid has a descriptor on socket @ino (or cannot be read: keep it). */
 static bool sbx_held_in_use(pid_t tgid, ino_t ino)

@@ -13,6 +13,7 @@
 #ifndef SBX_HELD_H
 #define SBX_HELD_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* How many copies at most; past it new sockets are not kept (said once). */
@@ -20,6 +21,12 @@
 
 /* sbx_held_add() - keep a duplicate of @sock (inode @ino), installed for process @tgid. */
 void sbx_held_add(int sock, ino_t ino, pid_t tgid);
+
+/* sbx_held_note_connected() - remember that sbx connected the stream socket of inode @ino
+ * (no copy: see above), so that a second connect gets the kernel's EISCONN. The last 4096
+ * are remembered. sbx_held_connected() - whether it did. */
+void sbx_held_note_connected(ino_t ino);
+bool sbx_held_connected(ino_t ino);
 
 /* sbx_held_get() - a duplicate of the kept socket of inode @ino (O_CLOEXEC), or -ENOENT. */
 int sbx_held_get(ino_t ino);

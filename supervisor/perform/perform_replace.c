@@ -53,6 +53,8 @@ long sbx_replace_getsock(struct sbx_call *c, int fd)
 	held = sbx_held_get(c->si.ino);
 	if (held >= 0)
 		return held; /* one sbx installed: the call is performed on it, as with dup */
+	if (c->si.family != AF_UNIX)
+		c->si.connected = sbx_held_connected(c->si.ino);
 	s = socket(c->si.family,
 		   c->si.type | SOCK_CLOEXEC | (c->si.flags & O_NONBLOCK ? SOCK_NONBLOCK : 0),
 		   c->si.protocol);
@@ -74,6 +76,12 @@ static long sbx_replace_socket(struct sbx_call *c, int *sock, bool connect)
 		return sbx_replace_refuse(c, (int)c->n->data.args[0],
 					  "a send with an address on a stream socket sbx did not "
 					  "connect");
+	/* A datagram socket's connect or send replaces its peer anyway; the port the kernel
+	 * gave it for that (UDP lists it as bound) goes with the old socket. An address it was
+	 * bound to would be lost too, which the caller would notice: refused. */
+	if (c->si.type == SOCK_DGRAM && c->si.connected &&
+	    (c->si.family != AF_UNIX || !c->si.bound))
+		return 0;
 	if (c->si.bound || c->si.connected)
 		return sbx_replace_refuse(c, (int)c->n->data.args[0],
 					  "the socket was bound or connected before sbx could make "
@@ -107,6 +115,12 @@ static long sbx_replace_complete(struct sbx_call *c, int sock, int fd, long r)
 	i = sbx_replace_install(c, sock, fd, c->si.type == SOCK_DGRAM);
 	if (i != 0)
 		return i;
+	if (c->si.type != SOCK_DGRAM) {
+		struct stat st;
+
+		if (fstat(sock, &st) == 0)
+			sbx_held_note_connected(st.st_ino);
+	}
 	c->standin = false; /* the caller's now: a sendmmsg's next messages go through it */
 	return r;
 }

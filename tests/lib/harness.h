@@ -182,6 +182,13 @@ void sbx_t_rw_tmpdir(bool on);
  */
 void sbx_t_wrap(const char *const *prefix);
 
+/**
+ * sbx_t_replace_mode() - whether this run has sbx in the replace mode (SBX_T_MODE=replace:
+ * sbx runs under tests/helpers/deny pidfd_getfd, as in a container's default profile).
+ * A check of what that mode refuses by design says so and skips.
+ */
+bool sbx_t_replace_mode(void);
+
 #define SBX_T_OPTS(...)		  ((const char *const[]){ __VA_ARGS__, NULL })
 #define SBX_T_NOOPTS		  ((const char *const[]){ NULL })
 #define SBX_T_IN(p, opts, ...)	  sbx_t_in((p), (opts), __VA_ARGS__, (const char *)NULL)
