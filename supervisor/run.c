@@ -278,7 +278,7 @@ static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struc
 	 * reachable (for LeakSanitizer too) after the last worker has gone. */
 	sbx_live_sup = sup;
 	*out = sup;
-	return sbx_notify_init(sup, &o->pol, o->quiet, err);
+	return sbx_notify_init(sup, &o->pol, o->quiet, o->verbose, err);
 }
 
 /* The supervisor's side of start-up, while the command starts: what the command must not
@@ -390,7 +390,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		sbx_wait_status(pidfd);
 		return r;
 	}
-	sbx_audit_begin(&o->pol, o->argv, pid, pidfd);
+	sbx_audit_begin(&o->pol, o->argv, pid, pidfd, sup->replace ? "replace" : "dup");
 	sup->killable = res.killable;
 	if (!res.killable)
 		sbx_log_warn("this kernel has no SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux "

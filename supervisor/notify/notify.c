@@ -22,7 +22,7 @@
 #include "../base/syscalls.h"
 #include "../base/thread.h"
 
-int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
+int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet, bool verbose,
 		    struct sbx_error *err)
 {
 	int r;
@@ -67,6 +67,11 @@ int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
 				      "(in Docker or podman: --cap-add SYS_PTRACE)",
 				      pol->net == SBX_NET_NONE ? "none" : "isolated");
 	}
+	if (verbose)
+		sbx_log_err("mode: %s", s->replace ? "replace (pidfd_getfd refused: calls are "
+						     "performed on sockets of sbx's)"
+						   : "dup (pidfd_getfd: calls are performed on the "
+						     "caller's own sockets)");
 	if (s->replace && !quiet)
 		sbx_log_warn("pidfd_getfd is refused here (%s): sbx performs calls on sockets of "
 			     "its own (replace mode; see sbx-supervise(1), CONTAINERS, for what "
@@ -215,9 +220,14 @@ static void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 			c.post_signal = 0;
 		}
 		/* ENOENT: the caller was interrupted or died meanwhile (of a fatal SIGPIPE too).
-		 * That is normal. ESRCH from the signal: it died after the reply. */
-		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 && c.post_signal)
-			(void)sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
+		 * That is normal. ESRCH from the signal: it died after the reply. Any other
+		 * failure leaves the caller waiting for good: fail closed. */
+		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0) {
+			if (c.post_signal)
+				(void)sys_pidfd_send_signal(c.task.pidfd, c.post_signal, NULL, 0);
+		} else if (errno != ENOENT) {
+			sbx_notify_fail(s, -errno, "answering a seccomp notification failed");
+		}
 	}
 	/* Only now: the pidfd that was proven to name the caller is the one signalled. */
 	sbx_task_close(&c.task);

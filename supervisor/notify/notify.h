@@ -29,8 +29,10 @@
  * can act on), sbx_notify_start() and sbx_notify_listen() once it runs and the listener is ours.
  */
 
-/* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet. */
-int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet,
+/* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet,
+ * and choose how calls are performed: with pidfd_getfd, or the replace mode (perform.h);
+ * @verbose says which. */
+int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet, bool verbose,
 		    struct sbx_error *err);
 
 /* sbx_notify_start() - start the first workers, which wait for the listener. (The cancel
@@ -42,7 +44,8 @@ void sbx_notify_listen(struct sbx_sup *s, int listener);
 
 /*
  * Failing closed. Once the command runs, anything that leaves its notified calls without
- * an answer (a worker that cannot take the command's credentials, a receive that fails)
+ * an answer (a worker that cannot take the command's credentials, a receive or a reply
+ * that fails)
  * must not leave it hanging: sbx_notify_fail() records the first failure (@e, -errno; @what
  * a static string naming what failed) and kills the command (s->cmd_pidfd), whose end wakes
  * the main thread; sbx then says what failed and exits 125 (sbx_notify_failed()).

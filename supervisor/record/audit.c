@@ -120,7 +120,8 @@ static bool sbx_json_array(char *out, size_t n, char *const *v, size_t count)
 	return true;
 }
 
-void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd)
+void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd,
+		     const char *fd_mode)
 {
 	_cleanup_free_ char **rules = NULL;
 	_cleanup_free_ char *arr = NULL, *buf = NULL;
@@ -150,6 +151,7 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 	sbx_json_cstr(&j, "version", SBX_VERSION);
 	sbx_json_int(&j, "pid", getpid());
 	sbx_json_cstr(&j, "audit", sbx_audit.cfg.mode == SBX_AUDIT_ALL ? "all" : "deny");
+	sbx_json_cstr(&j, "fd_mode", fd_mode);
 	sbx_json_bool(&j, "learn", sbx_audit.cfg.learn);
 	while (argv && argv[argc])
 		argc++;

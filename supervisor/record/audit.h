@@ -42,8 +42,10 @@ int sbx_audit_open(const struct sbx_audit_cfg *cfg, struct sbx_error *err);
 
 /* sbx_audit_begin() - write the start record (version, command, policy summary), start
  * following Landlock's audit records for the domain of @pid where possible, and arm the
- * failure policy: from now on a failed write kills the process behind @pidfd. */
-void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd);
+ * failure policy: from now on a failed write kills the process behind @pidfd. @fd_mode: how
+ * calls are performed ("dup" or "replace", notify.h). */
+void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid, int pidfd,
+		     const char *fd_mode);
 
 /* sbx_audit_learning() - whether --learn is on (sbx_deny() then allows). */
 bool sbx_audit_learning(void);
