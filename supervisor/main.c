@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "record/audit.h"
 #include "options/cli.h"
 #include "options/tmpdir.h"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 	r = sbx_cli_parse(argc, argv, &o, &err);
 	if (r == SBX_CLI_EXIT)
 		return 0;
+	if (r == SBX_CLI_CHECK)
+		return sbx_check(o.json);
 	if (r < 0) {
 		sbx_log_error(&err);
 		sbx_tmp_done(&o);

@@ -55,6 +55,22 @@ static int sbx_opt_policy(struct sbx_opts *o, const char *arg, struct sbx_error 
 	return sbx_polfile_load(o, arg, err);
 }
 
+static int sbx_opt_check(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->check = true;
+	return 0;
+}
+
+static int sbx_opt_json(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	(void)arg;
+	(void)err;
+	o->json = true;
+	return 0;
+}
+
 static int sbx_opt_print_policy(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -329,6 +345,8 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "quiet", 'q', false, true, sbx_opt_quiet, NULL },
 	{ "leave-running", 0, false, false, sbx_opt_leave_running, NULL },
 	{ "keep-tmp", 0, false, false, sbx_opt_keep_tmp, NULL },
+	{ "check", 0, false, false, sbx_opt_check, NULL },
+	{ "json", 0, false, false, sbx_opt_json, NULL },
 	{ "help", 'h', false, false, sbx_opt_help, NULL },
 	{ "version", 'V', false, false, sbx_opt_version, NULL },
 	{ NULL, 0, false, false, NULL, NULL },
@@ -399,8 +417,13 @@ void sbx_cli_usage(void)
 	      "                             exported to CMD) after the run; removed by default\n"
 	      "\n"
 	      "Output:\n"
-	      "  -v, --verbose              print the Landlock ABI and the rules applied, and\n"
-	      "                             say what this sbx cannot do here\n"
+	      "  -v, --verbose              print the Landlock ABI, the rules applied and the\n"
+	      "                             mode, and say what this sbx cannot do here\n"
+	      "  --check                    say what this system (or container) lets sbx do,\n"
+	      "                             the mode sbx runs in and what each missing piece\n"
+	      "                             costs; exit 0 if the default policy can be\n"
+	      "                             enforced here, 1 if not\n"
+	      "  --json                     with --check: print one JSON object\n"
 	      "  -q, --quiet                do not print a line for each denied call\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n"
@@ -508,6 +531,18 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 		r = opt->apply(o, opt->has_arg ? optarg : NULL, err);
 		if (r != 0)
 			return r;
+	}
+	if (o->json && !o->check) {
+		sbx_error_set(err, 0, "--json goes with --check");
+		return -(err->code = EINVAL);
+	}
+	if (o->check) {
+		if (optind < argc) {
+			sbx_error_set(err, 0, "--check runs no command");
+			sbx_error_hint(err, "sbx-supervise --check [--json]");
+			return -(err->code = EINVAL);
+		}
+		return SBX_CLI_CHECK;
 	}
 	r = sbx_pol_finish(&o->pol, err);
 	if (r < 0)

@@ -21,13 +21,15 @@ struct sbx_opts {
 	char *tmpdir;	    /* the sandbox's TMPDIR (tmpdir.h), NULL until made */
 	bool verbose;	    /* --verbose: say what this sbx cannot do, and the Landlock plan */
 	bool print_policy;  /* --print-policy: print the effective policy and exit */
+	bool check, json;   /* --check [--json]: say what this system allows sbx, and exit */
 	struct sbx_audit_cfg audit; /* --audit-log, --audit, --audit-fail, --learn, … */
 	char **argv; /* the command, NULL-terminated, pointing into the caller's argv */
 };
 
 enum sbx_cli_result {
-	SBX_CLI_RUN = 0,  /* run opts->argv */
-	SBX_CLI_EXIT = 1, /* --help or --version was printed: exit 0 */
+	SBX_CLI_RUN = 0,   /* run opts->argv */
+	SBX_CLI_EXIT = 1,  /* --help or --version was printed: exit 0 */
+	SBX_CLI_CHECK = 2, /* --check: probe, print, exit with its status (check.h) */
 };
 
 /*

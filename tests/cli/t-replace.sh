@@ -48,7 +48,7 @@ with open(d + "/ready", "w"):
     pass
 threading.Event().wait(120)
 EOF
-python3 "$T/servers.py" "$T" &
+python3 "$T/servers.py" "$T" 2>/dev/null &
 srv=$!
 trap 'kill $srv 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 i=0
@@ -83,6 +83,20 @@ ok $? "-v names the mode"
 rrun --audit-log "$T/audit.json" --allow-unix-socket "$T/a.sock" -- true
 grep -q '"fd_mode":"replace"' "$T/audit.json"
 ok $? "the audit log's start record names the mode"
+
+# --- --check says the same, and what it costs ---
+rrun --check
+[ $code -eq 0 ] && has "mode: replace" out && grep -q "pidfd_getfd *no (Operation not permitted)" "$T/out" && has "--cap-add SYS_PTRACE" out && grep -q "user namespaces *no" "$T/out"
+ok $? "--check under the profile: exit 0, mode replace, pidfd_getfd and user namespaces missing, with what they cost"
+rrun --check --json
+[ $code -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mode"]=="replace" and d["pidfd_getfd"] is False and d["enforceable"] is True and d["pidfd_getfd_error"]' "$T/out"
+ok $? "--check --json: one JSON object saying the same"
+timeout -s KILL 10 "$SBX" --check --json >"$T/out" 2>"$T/err"; code=$?
+[ $code -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mode"]=="dup" and d["pidfd_getfd"] is True' "$T/out"
+ok $? "--check without the profile: mode dup"
+timeout -s KILL 10 "$DENY" seccomp -- "$SBX" --check >"$T/out" 2>"$T/err"; code=$?
+[ $code -eq 1 ] && has "cannot be enforced" out
+ok $? "--check where no seccomp filter can be installed: exit 1, and it says so"
 
 # --- real clients ---
 rrun --allow-unix-socket "$T/http.sock" -- curl -s --unix-socket "$T/http.sock" http://x/

@@ -46,6 +46,7 @@ static const struct {
 	{ "process_vm_readv", __NR_process_vm_readv },
 	{ "fork", __NR_fork },
 	{ "socketpair", __NR_socketpair },
+	{ "seccomp", __NR_seccomp },
 };
 
 static const struct {
