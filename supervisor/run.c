@@ -277,7 +277,15 @@ static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struc
 	 * reachable (for LeakSanitizer too) after the last worker has gone. */
 	sbx_live_sup = sup;
 	*out = sup;
-	return sbx_notify_init(sup, &o->pol, o->quiet, err);
+	r = sbx_notify_init(sup, &o->pol, o->quiet, err);
+	if (r < 0)
+		return r;
+	/* Resolved before the command runs, so its first connect finds the addresses; the
+	 * thread that keeps them fresh starts with the others. */
+	r = sbx_names_init(&sup->names, &o->pol, err);
+	if (r == 0)
+		sbx_names_resolve_all(&sup->names);
+	return r;
 }
 
 /* The supervisor's side of start-up, while the command starts: what the command must not
@@ -286,6 +294,8 @@ static int sbx_after_start(struct sbx_sup *sup, struct sbx_error *err)
 {
 	signal(SIGPIPE, SIG_IGN);
 	sbx_fdbudget_init();
+	if (sbx_names_start(&sup->names, err) < 0)
+		return -err->code;
 	return sbx_notify_start(sup, err);
 }
 

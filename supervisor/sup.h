@@ -17,6 +17,7 @@
 #include "policy/policy.h"
 #include "caller/sockaddr.h"
 #include "caller/task.h"
+#include "resolve/names.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
@@ -50,6 +51,7 @@ struct sbx_sup {
 	bool killable;
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
+	struct sbx_names names; /* the policy's host names and their addresses */
 
 	/* worker pool; where the workers run (notify.h) */
 	atomic_int idle, workers;
