@@ -17,7 +17,9 @@
 #include "policy/policy.h"
 #include "caller/sockaddr.h"
 #include "caller/task.h"
+#include "resolve/dnsd.h"
 #include "resolve/names.h"
+#include "resolve/synth.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
@@ -52,6 +54,8 @@ struct sbx_sup {
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
 	struct sbx_names names; /* the policy's host names and their addresses */
+	struct sbx_synth synth; /* --net isolated: the addresses sbx's DNS gave the command */
+	struct sbx_dnsd dnsd;	/* --net isolated: sbx's DNS responder */
 
 	/* worker pool; where the workers run (notify.h) */
 	atomic_int idle, workers;
@@ -76,6 +80,7 @@ struct sbx_call {
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
 	int deny_sock;	  /* an fd not yet known to be a socket, or -1: see sbx_deny() */
+	int swap_family;  /* the addfd performer's socket family, when not the caller's (0) */
 
 	/* For the audit log, set by the judges through sbx_audit_judged(): what was judged (the
 	 * pointers live while the judge runs; with --audit=all a per-thread copy is made in

@@ -250,6 +250,9 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 	/* In the sandbox's own namespace, loopback reaches only the sandbox. */
 	if (private_ns && local && !sbx_pol_match_endpoint(pol, proto, family, ip, a->port))
 		return 0;
+	/* An address sbx's DNS gave out stands for its name, and only for it. */
+	if (private_ns && family == AF_INET && sbx_synth_is(ip))
+		return sbx_judge_synth(c, proto, ip, a->port, v);
 	allowed = sbx_pol_match_endpoint(pol, proto, family, ip, a->port);
 	/* A server the sandbox bound itself is the sandbox's own: no rule speaks for it. */
 	if (!allowed && !private_ns && local &&

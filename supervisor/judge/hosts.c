@@ -101,3 +101,33 @@ void sbx_hosts_target(const char *known, int proto, int family, const unsigned c
 		snprintf(hint, hn, "--allow-connect %s[%s]:%u", udp, text, port);
 	}
 }
+
+long sbx_judge_synth(struct sbx_call *c, int proto, const unsigned char ip[4], uint16_t port,
+		     struct sbx_verdict *v)
+{
+	const struct sbx_policy *pol = c->sup->pol;
+	char name[SBX_HOSTNAME_MAX + 1];
+	const struct sbx_hostpat *h;
+
+	if (!sbx_synth_name(&c->sup->synth, ip, name)) {
+		sbx_hosts_target("", proto, AF_INET, ip, port, v->target, sizeof(v->target),
+				 v->hint, sizeof(v->hint));
+		v->hint[0] = '\0';
+		v->reason = "sbx's DNS gave no name this address";
+		return SBX_JUDGE_DENY;
+	}
+	h = sbx_pol_match_deny_host(pol, proto, name, port);
+	if (h) {
+		char rule[SBX_HOSTNAME_MAX + 32];
+
+		sbx_hostpat_format(h, rule, sizeof(rule));
+		sbx_hosts_refuse(v, name, proto, AF_INET, ip, port, rule);
+		return SBX_JUDGE_DENY;
+	}
+	if (sbx_pol_match_host(pol, proto, name, port))
+		return SBX_JUDGE_OUTSIDE;
+	sbx_hosts_target(name, proto, AF_INET, ip, port, v->target, sizeof(v->target), v->hint,
+			 sizeof(v->hint));
+	v->reason = NULL;
+	return SBX_JUDGE_DENY;
+}

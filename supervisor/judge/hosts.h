@@ -28,6 +28,14 @@ enum sbx_hosts_verdict sbx_judge_hosts(struct sbx_call *c, int proto, int family
 				       const unsigned char *ip, uint16_t port, bool endpoint_ok,
 				       char known[SBX_HOSTNAME_MAX + 1], struct sbx_verdict *v);
 
+/*
+ * sbx_judge_synth() - judge @proto to a synthetic address @ip (synth.h: one sbx's DNS gave the
+ * command under --net isolated) port @port by the name it stands for: SBX_JUDGE_OUTSIDE when
+ * a name rule allows it and no exception refuses it, else SBX_JUDGE_DENY with @v filled.
+ */
+long sbx_judge_synth(struct sbx_call *c, int proto, const unsigned char ip[4], uint16_t port,
+		     struct sbx_verdict *v);
+
 /* sbx_hosts_target() - "NAME:PORT (IP)" when @known is not empty, else "IP:PORT" as @fallback
  * says; and the hint "--allow-connect [udp:]NAME:PORT" into @hint. */
 void sbx_hosts_target(const char *known, int proto, int family, const unsigned char *ip,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "names.h"
 #include "../base/log.h"
@@ -61,6 +62,8 @@ int sbx_names_init(struct sbx_names *t, const struct sbx_policy *pol, struct sbx
 	for (i = 0; i < pol->n_hosts && r == 0; i++)
 		if (!pol->hosts[i].wildcard)
 			r = sbx_names_add(t, pol->hosts[i].name);
+		else
+			t->dynamic = true;
 	for (i = 0; i < pol->n_deny_hosts && r == 0; i++)
 		if (!pol->deny_hosts[i].wildcard)
 			r = sbx_names_add(t, pol->deny_hosts[i].name);
@@ -195,7 +198,7 @@ int sbx_names_start(struct sbx_names *t, struct sbx_error *err)
 	pthread_t th;
 	int r;
 
-	if (!t->n)
+	if (!t->n && !t->dynamic)
 		return 0;
 	/* Deadlines in monotonic time: a clock set back must not stall the refreshes. */
 	pthread_condattr_init(&ca);
@@ -230,6 +233,58 @@ size_t sbx_names_of(struct sbx_names *t, const struct sbx_ip *ip, char (*out)[SB
 			}
 	pthread_mutex_unlock(&t->lock);
 	return n;
+}
+
+/* Index of @name, added if new (under the lock). -ENOMEM when it cannot be added. */
+static long sbx_names_index(struct sbx_names *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i].name, name))
+			return (long)i;
+	if (sbx_names_add(t, name) < 0)
+		return -ENOMEM;
+	return (long)t->n - 1;
+}
+
+static bool sbx_names_first(const struct sbx_name *e, time_t now, int family, struct sbx_ip *out)
+{
+	size_t k;
+
+	for (k = 0; k < e->n; k++)
+		if (e->ips[k].until > now && (!family || e->ips[k].ip.family == family)) {
+			*out = e->ips[k].ip;
+			return true;
+		}
+	return false;
+}
+
+int sbx_names_pick(struct sbx_names *t, const char *name, struct sbx_ip *out)
+{
+	long i;
+	bool found;
+	int r = 0;
+
+	pthread_mutex_lock(&t->lock);
+	i = sbx_names_index(t, name);
+	if (i < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return (int)i;
+	}
+	found = sbx_names_first(&t->v[i], sbx_mono(), AF_INET, out) ||
+		sbx_names_first(&t->v[i], sbx_mono(), 0, out);
+	pthread_mutex_unlock(&t->lock);
+	if (found)
+		return 0;
+	r = sbx_names_refresh_one(t, (size_t)i);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&t->lock);
+	found = sbx_names_first(&t->v[i], sbx_mono(), AF_INET, out) ||
+		sbx_names_first(&t->v[i], sbx_mono(), 0, out);
+	pthread_mutex_unlock(&t->lock);
+	return found ? 0 : -ENOENT;
 }
 
 void sbx_names_refresh_wait(struct sbx_names *t, int ms)

@@ -56,6 +56,7 @@ struct sbx_names {
 	unsigned long rounds; /* refresh rounds completed */
 	bool urgent;	      /* a worker asked for every name to be resolved again now */
 	bool in_round;	      /* the refresher is going through the names */
+	bool dynamic;	      /* names may be added as the command asks (wildcards) */
 };
 
 /* sbx_names_init() - the exact names of @pol's allow and deny rules, none resolved yet. */
@@ -74,6 +75,14 @@ int sbx_names_start(struct sbx_names *t, struct sbx_error *err);
  */
 size_t sbx_names_of(struct sbx_names *t, const struct sbx_ip *ip, char (*out)[SBX_HOSTNAME_MAX + 1],
 		    size_t max);
+
+/*
+ * sbx_names_pick() - an address of @name (IPv4 first, which a command's AF_INET socket can
+ * take) into @out. A name not in the table yet (one under a wildcard the command asked for) is
+ * added; one without a current address is resolved now. Return 0, or -errno of the lookup
+ * (-ENOENT: no such name).
+ */
+int sbx_names_pick(struct sbx_names *t, const char *name, struct sbx_ip *out);
 
 /*
  * sbx_names_refresh_wait() - have every name resolved again now, unless that was done less
