@@ -1,10 +1,11 @@
 /*
- * Live: host-name endpoints in the default filtered mode (--allow-connect NAME:PORTS,
- * --deny-connect). The test makes its own network and mount namespaces (a user namespace
- * too when unprivileged): a private /etc/hosts names good.test (127.0.0.2) and evil.test
- * (127.0.0.3), a private /etc/resolv.conf points at dnsmasq on 127.0.0.1, and HTTP servers
- * listen on both addresses. No packet leaves the namespace. The clients are curl, which
- * resolves with glibc as any program would, and the probe for raw addresses.
+ * Live: host-name endpoints (--allow-connect NAME:PORTS, *.DOMAIN:PORTS, --deny-connect) in
+ * the default filtered mode and under --net isolated, where sbx answers the command's DNS. The test
+ * makes its own network and mount namespaces (a user namespace too when unprivileged): a private
+ * /etc/hosts names good.test (127.0.0.2) and evil.test (127.0.0.3), a private /etc/resolv.conf
+ * points at dnsmasq on 127.0.0.1, and HTTP servers listen on both addresses. No packet leaves the
+ * namespace. The clients are curl, which resolves with glibc as any program would, and the probe
+ * for raw addresses.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -319,6 +320,129 @@ static void learn(void)
 		      "--learn proposes the name of a known host, not its address");
 }
 
+/* sbx-supervise --net isolated OPTS... -- sh -c SCRIPT */
+static int iso_sh(struct sbx_t_proc *p, const char *const *opts, const char *script)
+{
+	const char *argv[32];
+	int n = 0;
+
+	argv[n++] = sbx_t_supervise();
+	argv[n++] = "--net";
+	argv[n++] = "isolated";
+	for (; *opts && n < 26; opts++)
+		argv[n++] = *opts;
+	argv[n++] = "--";
+	argv[n++] = "/bin/sh";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n] = NULL;
+	return sbx_t_run(p, argv);
+}
+
+static const char *curl_cmd(const char *host, const char *p)
+{
+	return sbx_t_fmt("%s -q -sS --max-time 10 http://%s:%s/", CURL, host, p);
+}
+
+static void isolated(void)
+{
+	struct sbx_t_proc p;
+	const char *allow = sbx_t_fmt("good.test:%s", port);
+	int g = sbx_t_inet_settled_count(good), g2 = sbx_t_inet_settled_count(good2);
+	int e = sbx_t_inet_settled_count(evil);
+
+	iso_sh(&p, LIST("--allow-connect", allow), curl_cmd("good.test", port));
+	if (!sbx_t_is_str(p.out, "good", "isolated: good.test by name reaches its server"))
+		sbx_t_diag_proc(&p);
+	is(sbx_t_inet_settled_count(good), g + 1, "isolated: the server got the request");
+	iso_sh(&p, LIST("--allow-connect", allow), "getent hosts good.test");
+	sbx_t_has_str(p.out, "198.18.0.1", "isolated: the command is given a synthetic address");
+
+	iso_sh(&p, LIST("--allow-connect", allow), curl_cmd("evil.test", port));
+	is(p.code, 6, "isolated: another name does not resolve (curl exit 6)");
+	sbx_t_has_str(p.err, "denied DNS lookup of evil.test", "the refused lookup is a denial");
+	sbx_t_has_str(p.err, "Hint: --allow-connect evil.test:PORT", "with a hint");
+	iso_sh(&p, LIST("--allow-connect", allow), curl_cmd("127.0.0.3", port));
+	is(p.code, 7, "isolated: the other name's address reaches nothing");
+	iso_sh(&p, LIST("--allow-connect", allow), curl_cmd("127.0.0.2", port));
+	is(p.code, 7, "isolated: even the allowed name's own address: names only");
+	iso_sh(&p, LIST("--allow-connect", allow), curl_cmd("good.test", port2));
+	is(p.code, 7, "isolated: the allowed name on another port: refused");
+	sbx_t_has_str(p.err, sbx_t_fmt("denied connect to good.test:%s (198.18.0.1)", port2),
+		      "the denial names the host");
+	iso_sh(&p, LIST("--allow-connect", allow), "getent hosts nosuch.test; echo rc=$?");
+	sbx_t_has_str(p.out, "rc=2", "isolated: a name not listed gets no answer at all");
+	is(sbx_t_inet_settled_count(evil), e, "isolated: evil.test's server accepted nothing");
+	is(sbx_t_inet_settled_count(good2), g2, "isolated: the other port's server neither");
+}
+
+static void isolated_wildcards(void)
+{
+	struct sbx_t_proc p;
+	const char *w = sbx_t_fmt("*.x.test:%s", port);
+
+	iso_sh(&p, LIST("--allow-connect", w), curl_cmd("a.x.test", port));
+	if (!sbx_t_is_str(p.out, "good", "isolated: *.x.test allows a.x.test"))
+		sbx_t_diag_proc(&p);
+	iso_sh(&p, LIST("--allow-connect", w), curl_cmd("deep.a.x.test", port));
+	sbx_t_is_str(p.out, "good", "isolated: *.x.test allows deep.a.x.test");
+	iso_sh(&p, LIST("--allow-connect", w), curl_cmd("x.test", port));
+	is(p.code, 6, "isolated: *.x.test does not allow x.test itself");
+	iso_sh(&p, LIST("--allow-connect", w), curl_cmd("evilx.test", port));
+	is(p.code, 6, "isolated: *.x.test does not allow evilx.test");
+	iso_sh(&p, LIST("--allow-connect", w), curl_cmd("nosuch.x.test", port));
+	is(p.code, 6, "isolated: a name under the wildcard that does not exist: NXDOMAIN");
+	iso_sh(&p, LIST("--allow-connect", w, "--deny-connect", sbx_t_fmt("b.x.test:%s", port)),
+	       curl_cmd("b.x.test", port));
+	is(p.code, 7, "isolated: --deny-connect b.x.test inside *.x.test wins");
+	sbx_t_has_str(p.err, sbx_t_fmt("refused by --deny-connect b.x.test:%s", port),
+		      "and names the exception");
+	is(sbx_t_inet_settled_count(evil), 0, "isolated: evil.test's server accepted nothing");
+}
+
+static void isolated_udp(void)
+{
+	struct sbx_t_proc p;
+	struct sbx_t_server *u = sbx_t_inet_start(SOCK_DGRAM, "127.0.0.2", 0);
+	char script[1024];
+	const char *up;
+
+	if (!u)
+		bail_out("UDP server on 127.0.0.2: %s", strerror(errno));
+	up = sbx_t_inet_port_str(u);
+	snprintf(script, sizeof(script),
+		 "a=$(getent hosts good.test | head -n1 | cut -d' ' -f1); "
+		 "%s udp-sendto $a %s by-name-sendto; %s udp-connect-send $a %s by-name-connected",
+		 sbx_t_probe(), up, sbx_t_probe(), up);
+	iso_sh(&p, LIST("--allow-connect", sbx_t_fmt("udp:good.test:%s", up)), script);
+	if (!sbx_t_has_str(p.out, "ok sent", "isolated: UDP to an allowed name is sent"))
+		sbx_t_diag_proc(&p);
+	usleep(200 * 1000);
+	ok(sbx_t_inet_got(u, "by-name-sendto") && sbx_t_inet_got(u, "by-name-connected"),
+	   "isolated: the UDP server got both datagrams (sendto and connect+send)");
+	snprintf(script, sizeof(script),
+		 "a=$(getent hosts good.test | head -n1 | cut -d' ' -f1); "
+		 "%s udp-sendto $a %d other-port",
+		 sbx_t_probe(), sbx_t_inet_port(u) == 65535 ? 1 : sbx_t_inet_port(u) + 1);
+	iso_sh(&p, LIST("--allow-connect", sbx_t_fmt("udp:good.test:%s", up)), script);
+	sbx_t_has_str(p.out, "EPERM", "isolated: UDP to the name on another port: EPERM");
+	sbx_t_inet_stop(u);
+}
+
+static void isolated_dns_server(void)
+{
+	struct sbx_t_proc p;
+
+	if (dnsmasq < 0) {
+		skip(1, "needs dnsmasq");
+		return;
+	}
+	iso_sh(&p, LIST("--allow-connect", sbx_t_fmt("dns.test:%s", port)),
+	       curl_cmd("dns.test", port));
+	sbx_t_is_str(p.out, "good",
+		     "isolated: a name only the host's DNS server knows: resolved on the host");
+}
+
 static void git_http(void)
 {
 	struct sbx_t_proc p;
@@ -353,6 +477,21 @@ static void git_http(void)
 	   "git over HTTP to evil.test: refused, the server saw nothing");
 }
 
+static void git_isolated(void)
+{
+	struct sbx_t_proc p;
+	int g = sbx_t_inet_settled_count(good);
+
+	if (access(GIT, X_OK)) {
+		skip(1, "needs git");
+		return;
+	}
+	iso_sh(&p, LIST("--allow-connect", sbx_t_fmt("good.test:%s", port)),
+	       sbx_t_fmt("GIT_TERMINAL_PROMPT=0 %s ls-remote http://good.test:%s/repo.git", GIT,
+			 port));
+	ok(sbx_t_inet_settled_count(good) > g, "isolated: git over HTTP by name reaches it");
+}
+
 int main(void)
 {
 	const char *why;
@@ -363,7 +502,10 @@ int main(void)
 	why = enter_namespaces();
 	if (why)
 		skip_all("%s", why);
-	bind_file("127.0.0.1 localhost\n127.0.0.2 good.test\n127.0.0.3 evil.test\n", "/etc/hosts");
+	bind_file("127.0.0.1 localhost\n"
+		  "127.0.0.2 good.test a.x.test deep.a.x.test b.x.test x.test evilx.test\n"
+		  "127.0.0.3 evil.test\n",
+		  "/etc/hosts");
 	bind_file("nameserver 127.0.0.1\noptions timeout:1 attempts:2\n", "/etc/resolv.conf");
 	dyn_hosts = sbx_t_tmp("dyn.hosts");
 	sbx_t_write_file(dyn_hosts, "127.0.0.9 moves.test\n");
@@ -390,6 +532,11 @@ int main(void)
 	start_warnings();
 	learn();
 	git_http();
+	isolated();
+	isolated_wildcards();
+	isolated_udp();
+	isolated_dns_server();
+	git_isolated();
 	if (dnsmasq > 0) {
 		kill(dnsmasq, SIGTERM);
 		waitpid(dnsmasq, NULL, 0);
