@@ -401,7 +401,8 @@ static void setup(const char *w, void (**op)(void))
 		st_in.sin_port = htons((uint16_t)atoi(arg(0)));
 		st_in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		if (bench_argc > 1) {
-			struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+			struct addrinfo hints = { .ai_family = AF_INET,
+						  .ai_socktype = SOCK_STREAM };
 			struct addrinfo *res = NULL;
 
 			if (getaddrinfo(bench_argv[1], NULL, &hints, &res) != 0 || !res)

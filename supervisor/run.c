@@ -344,7 +344,9 @@ static int sbx_after_start(struct sbx_sup *sup, int dns_fd, struct sbx_error *er
 					       .pol = sup->pol,
 					       .names = &sup->names,
 					       .synth = &sup->synth,
-					       .quiet = sup->quiet };
+					       .quiet = sup->quiet,
+					       .permissive = sbx_audit_learning(),
+					       .refused = sbx_audit_dns_refused };
 		if (sbx_dnsd_start(&sup->dnsd, err) < 0)
 			return -err->code;
 	}

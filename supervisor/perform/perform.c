@@ -61,6 +61,10 @@ long sbx_perform_prepare(struct sbx_call *c, struct sbx_dest *d, int *sock, bool
 	r = sbx_verdict_record(c, &v);
 	if (r < 0)
 		return r;
+	/* --learn performs what it would deny: a synthetic address still means its name. */
+	if (r == 0 && c->denied && d->addr.family == AF_INET && sbx_synth_is(d->addr.ip) &&
+	    sbx_sock_private(c->sup, *sock))
+		r = SBX_JUDGE_OUTSIDE;
 	if (r == SBX_JUDGE_OUTSIDE) {
 		long u = sbx_unsynth(c, d);
 

@@ -351,6 +351,25 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
 
+void sbx_audit_dns_refused(const char *name)
+{
+	char buf[2048], hint[SBX_HOSTNAME_MAX + 32];
+	struct sbx_json j;
+
+	atomic_fetch_add(&sbx_audit.n_deny, 1);
+	if (!sbx_auditlog_on())
+		return;
+	snprintf(hint, sizeof(hint), "--allow-connect %s:PORT", name);
+	sbx_auditlog_head(&j, buf, sizeof(buf), "deny");
+	sbx_json_cstr(&j, "syscall", "dns-query");
+	sbx_json_cstr(&j, "rule", "default-deny");
+	sbx_json_cstr(&j, "errno", "REFUSED");
+	sbx_json_cstr(&j, "hint", hint);
+	sbx_json_str(&j, "target", name, strlen(name));
+	sbx_json_str(&j, "host", name, strlen(name));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
+}
+
 /* Which rule let @c through: re-matched here, so the judge needs no audit code. */
 static const char *sbx_audit_rule(struct sbx_call *c)
 {

@@ -62,10 +62,14 @@ static int sbx_dnsd_decide(struct sbx_dnsd *d, const struct sbx_dns_query *q, un
 	if (q->qclass != 1)
 		return SBX_DNS_REFUSED;
 	if (sbx_hostname_norm(q->name, strlen(q->name), name, &why) < 0) {
+		if (d->refused)
+			d->refused(q->name[0] ? q->name : ".");
 		sbx_dnsd_report(d, q->name[0] ? q->name : ".", why);
 		return SBX_DNS_REFUSED;
 	}
-	if (!sbx_dnsd_allowed(d->pol, name)) {
+	if (!sbx_dnsd_allowed(d->pol, name) && !d->permissive) {
+		if (d->refused)
+			d->refused(name);
 		sbx_dnsd_report(d, name, NULL);
 		return SBX_DNS_REFUSED;
 	}

@@ -24,6 +24,10 @@ struct sbx_dnsd {
 	struct sbx_names *names;
 	struct sbx_synth *synth;
 	bool quiet;
+	/* --learn: a name no rule names is answered all the same (the connect that follows is
+	 * judged, and learned, by name); otherwise refused and reported to @refused */
+	bool permissive;
+	void (*refused)(const char *name);
 };
 
 /* sbx_dnsd_start() - serve @d->fd from a thread of its own until sbx exits. */

@@ -429,6 +429,39 @@ static void isolated_udp(void)
 	sbx_t_inet_stop(u);
 }
 
+static void isolated_learn(void)
+{
+	struct sbx_t_proc p;
+	const char *pol = sbx_t_tmp("learned-iso.policy"), *log = sbx_t_tmp("iso-audit.log");
+	int e = sbx_t_inet_settled_count(evil);
+	char buf[1024] = "";
+	FILE *f;
+
+	iso_sh(&p,
+	       LIST("--learn", "--suggest-policy", pol, "--allow-connect",
+		    sbx_t_fmt("good.test:%s", port)),
+	       curl_cmd("evil.test", port));
+	sbx_t_is_str(p.out, "evil", "isolated --learn: a name no rule names is let through");
+	f = fopen(pol, "r");
+	if (f) {
+		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+		fclose(f);
+	}
+	sbx_t_has_str(buf, sbx_t_fmt("allow-connect evil.test:%s", port),
+		      "isolated --learn proposes the name the command looked up");
+	is(sbx_t_inet_settled_count(evil), e + 1, "(evil's server got that one request)");
+	iso_sh(&p, LIST("--audit-log", log, "--allow-connect", sbx_t_fmt("good.test:%s", port)),
+	       curl_cmd("evil.test", port));
+	f = fopen(log, "r");
+	buf[0] = '\0';
+	if (f) {
+		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+		fclose(f);
+	}
+	ok(strstr(buf, "\"syscall\":\"dns-query\"") && strstr(buf, "\"host\":\"evil.test\""),
+	   "isolated: a refused lookup is a deny record naming the host");
+}
+
 static void isolated_dns_server(void)
 {
 	struct sbx_t_proc p;
@@ -536,6 +569,7 @@ int main(void)
 	isolated_wildcards();
 	isolated_udp();
 	isolated_dns_server();
+	isolated_learn();
 	git_isolated();
 	if (dnsmasq > 0) {
 		kill(dnsmasq, SIGTERM);
