@@ -138,6 +138,19 @@ static int sbx_names_refresh_one(struct sbx_names *t, size_t i)
 	return n;
 }
 
+static const char *sbx_names_why(int r)
+{
+	switch (r) {
+	case -ENOENT:
+		return "no such name";
+	case -ECONNREFUSED:
+		return "the DNS server refused to answer";
+	case -ETIMEDOUT:
+		return "no answer from the DNS servers of /etc/resolv.conf";
+	}
+	return strerror(-r);
+}
+
 void sbx_names_resolve_all(struct sbx_names *t)
 {
 	size_t i;
@@ -148,8 +161,7 @@ void sbx_names_resolve_all(struct sbx_names *t)
 		if (r < 0)
 			sbx_log_warn("%s does not resolve (%s): nothing is allowed for it until it "
 				     "does; sbx asks again every %d s",
-				     t->v[i].name, r == -ENOENT ? "no such name" : strerror(-r),
-				     SBX_NAMES_TTL_MIN);
+				     t->v[i].name, sbx_names_why(r), SBX_NAMES_TTL_MIN);
 	}
 }
 
@@ -243,6 +255,10 @@ static long sbx_names_index(struct sbx_names *t, const char *name)
 	for (i = 0; i < t->n; i++)
 		if (!strcmp(t->v[i].name, name))
 			return (long)i;
+	/* Names under a wildcard come from the command: a bound keeps it from growing the
+	 * table, and the host lookups each costs, without end. */
+	if (t->n >= SBX_NAMES_MAX)
+		return -ENOSPC;
 	if (sbx_names_add(t, name) < 0)
 		return -ENOMEM;
 	return (long)t->n - 1;
@@ -270,7 +286,7 @@ int sbx_names_pick(struct sbx_names *t, const char *name, struct sbx_ip *out)
 	i = sbx_names_index(t, name);
 	if (i < 0) {
 		pthread_mutex_unlock(&t->lock);
-		return (int)i;
+		return (int)i; /* -ENOSPC: the responder answers SERVFAIL */
 	}
 	found = sbx_names_first(&t->v[i], sbx_mono(), AF_INET, out) ||
 		sbx_names_first(&t->v[i], sbx_mono(), 0, out);

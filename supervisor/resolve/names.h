@@ -24,8 +24,9 @@
 #include "../base/error.h"
 #include "../policy/hostname.h"
 
-#define SBX_NAME_IPS	  32  /* addresses remembered per name */
-#define SBX_NAMES_GRACE	  300 /* seconds an address stays known after it left the answer */
+#define SBX_NAME_IPS	  32   /* addresses remembered per name */
+#define SBX_NAMES_MAX	  4096 /* names in the table, those the command asked for included */
+#define SBX_NAMES_GRACE	  300  /* seconds an address stays known after it left the answer */
 #define SBX_NAMES_TTL_MIN 5
 #define SBX_NAMES_TTL_MAX 300
 /* A forced refresh (sbx_names_refresh_wait) is skipped for names asked this recently: a

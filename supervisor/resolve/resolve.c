@@ -99,6 +99,8 @@ static int sbx_ares_errno(int status)
 		return -ETIMEDOUT;
 	case ARES_ENOMEM:
 		return -ENOMEM;
+	case ARES_EREFUSED:
+		return -ECONNREFUSED;
 	}
 	return -EIO;
 }

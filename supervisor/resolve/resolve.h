@@ -20,7 +20,8 @@ struct sbx_ip {
  * sbx_resolve() - the IPv4 and IPv6 addresses of @name, at most @max into @out, and the
  * smallest TTL of the answer in *@ttl (0 for /etc/hosts, which has none). Gives up after
  * @timeout_ms. Return: the number of addresses, -ENOENT when the name has none (NXDOMAIN,
- * no data), -ETIMEDOUT, -ENOMEM, or -EIO (no server, a refusal, a malformed answer).
+ * no data), -ECONNREFUSED (the server refused to answer), -ETIMEDOUT, -ENOMEM, or -EIO (no
+ * server, a server failure, a malformed answer).
  */
 int sbx_resolve(const char *name, struct sbx_ip *out, size_t max, unsigned int *ttl,
 		int timeout_ms);
