@@ -25,6 +25,21 @@
 #define CURL	"/usr/bin/curl"
 #define DNSMASQ "/usr/sbin/dnsmasq"
 #define GIT	"/usr/bin/git"
+#define GO	"/usr/bin/go"
+
+/* A static Go client (CGO_ENABLED=0): Go's own resolver, which reads /etc/hosts and
+ * /etc/resolv.conf itself and asks A and AAAA at once, and no libc. */
+static const char go_client[] = "package main\n"
+				"import (\"fmt\"; \"io\"; \"net/http\"; \"os\"; \"time\")\n"
+				"func main() {\n"
+				"\tc := &http.Client{Timeout: 10 * time.Second}\n"
+				"\tr, err := c.Get(os.Args[1])\n"
+				"\tif err != nil { fmt.Fprintln(os.Stderr, err); os.Exit(1) }\n"
+				"\tdefer r.Body.Close()\n"
+				"\tb, _ := io.ReadAll(r.Body)\n"
+				"\tfmt.Print(string(b))\n"
+				"}\n";
+static const char *goclient; /* built by build_go(), or NULL */
 
 static struct sbx_t_server *good, *evil, *good2;
 static const char *port, *port2;
@@ -510,6 +525,73 @@ static void git_http(void)
 	   "git over HTTP to evil.test: refused, the server saw nothing");
 }
 
+static void build_go(void)
+{
+	const char *src = sbx_t_tmp("goclient.go"), *bin = sbx_t_tmp("goclient");
+	const char *cache = sbx_t_tmp("gocache");
+	struct sbx_t_proc p;
+	const char *argv[] = { "/usr/bin/env",
+			       sbx_t_fmt("HOME=%s", sbx_t_tmpdir()),
+			       sbx_t_fmt("GOCACHE=%s", cache),
+			       "CGO_ENABLED=0",
+			       "GOFLAGS=",
+			       GO,
+			       "build",
+			       "-o",
+			       bin,
+			       src,
+			       NULL };
+
+	if (access(GO, X_OK))
+		return;
+	sbx_t_write_file(src, go_client);
+	if (sbx_t_spawn(&p, argv) == 0 && sbx_t_finish(&p, 120000) == 0)
+		goclient = bin;
+	else
+		sbx_t_diag_proc(&p);
+}
+
+static void go_static(void)
+{
+	struct sbx_t_proc p;
+	const char *allow = sbx_t_fmt("good.test:%s", port);
+	const char *filtered[] = { sbx_t_supervise(),
+				   "--allow-connect",
+				   allow,
+				   "--",
+				   goclient,
+				   sbx_t_fmt("http://good.test:%s/", port),
+				   NULL };
+	const char *filtered_evil[] = { sbx_t_supervise(),
+					"--allow-connect",
+					allow,
+					"--",
+					goclient,
+					sbx_t_fmt("http://evil.test:%s/", port),
+					NULL };
+	int e = sbx_t_inet_settled_count(evil);
+
+	if (!goclient) {
+		skip(5, "needs go (apt-get install golang-go) to build a static client");
+		return;
+	}
+	sbx_t_run(&p, filtered);
+	if (!sbx_t_is_str(p.out, "good", "static Go client, filtered: good.test by name"))
+		sbx_t_diag_proc(&p);
+	sbx_t_run(&p, filtered_evil);
+	ok(p.code != 0 && strstr(p.err, "denied connect to 127.0.0.3"),
+	   "static Go client, filtered: evil.test refused");
+	iso_sh(&p, LIST("--allow-connect", allow),
+	       sbx_t_fmt("%s http://good.test:%s/", goclient, port));
+	if (!sbx_t_is_str(p.out, "good", "static Go client, isolated: good.test through sbx's DNS"))
+		sbx_t_diag_proc(&p);
+	iso_sh(&p, LIST("--allow-connect", allow),
+	       sbx_t_fmt("%s http://evil.test:%s/", goclient, port));
+	ok(p.code != 0 && strstr(p.err, "denied DNS lookup of evil.test"),
+	   "static Go client, isolated: evil.test is not even resolved");
+	is(sbx_t_inet_settled_count(evil), e, "static Go client: evil's server saw nothing");
+}
+
 static void git_isolated(void)
 {
 	struct sbx_t_proc p;
@@ -571,6 +653,8 @@ int main(void)
 	isolated_dns_server();
 	isolated_learn();
 	git_isolated();
+	build_go();
+	go_static();
 	if (dnsmasq > 0) {
 		kill(dnsmasq, SIGTERM);
 		waitpid(dnsmasq, NULL, 0);
