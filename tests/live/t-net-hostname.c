@@ -385,6 +385,19 @@ static void isolated(void)
 	is(p.code, 7, "isolated: the allowed name on another port: refused");
 	sbx_t_has_str(p.err, sbx_t_fmt("denied connect to good.test:%s (198.18.0.1)", port2),
 		      "the denial names the host");
+	if (sbx_t_have_ipv6()) {
+		char script[512];
+
+		snprintf(script, sizeof(script),
+			 "getent hosts good.test >/dev/null; %s tcp-connect ::ffff:198.18.0.1 %s",
+			 sbx_t_probe(), port);
+		iso_sh(&p, LIST("--allow-connect", allow), script);
+		sbx_t_line_starts(&p, "ok",
+				  "isolated: the synthetic address, IPv4-mapped on an "
+				  "IPv6 socket, reaches the name too");
+	} else {
+		skip(1, "no IPv6");
+	}
 	iso_sh(&p, LIST("--allow-connect", allow), "getent hosts nosuch.test; echo rc=$?");
 	sbx_t_has_str(p.out, "rc=2", "isolated: a name not listed gets no answer at all");
 	is(sbx_t_inet_settled_count(evil), e, "isolated: evil.test's server accepted nothing");
