@@ -82,6 +82,7 @@ long sbx_perform_prepare(struct sbx_call *c, struct sbx_dest *d, int *sock, bool
 	struct sbx_verdict v;
 	long r;
 
+	c->swap_family = 0; /* sendmmsg prepares once per destination */
 	sbx_dest_judge(c, d, *sock, &v);
 	r = sbx_verdict_record(c, &v);
 	if (r < 0)
