@@ -15,7 +15,9 @@ SAN ?=
 CFLAGS ?=
 CPPFLAGS += -D_GNU_SOURCE -DSBX_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu17 $(OPT) $(WARN) $(HARDEN) $(SAN) $(NL_CFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS = -lseccomp -lpcre2-8 $(NL_LIBS) -lpthread
+# c-ares resolves the policy's host names: glibc's getaddrinfo needs NSS modules, which a
+# static sbx cannot load (supervisor/resolve/resolve.h). Debian ships its libcares.a.
+LDLIBS = -lseccomp -lpcre2-8 $(NL_LIBS) -lcares -lpthread
 # sbx-supervise itself links everything statically (static-pie: ASLR stays). Every sandboxed
 # command pays sbx's start-up, and a dynamic sbx spent most of its own on the loader: four
 # libraries mapped and relocated, libnl's constructors (doc/performance.md). STATIC=0 links

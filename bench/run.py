@@ -362,6 +362,44 @@ class Bench:
         self.rounds = rounds
         self.load_after = loadavg()
 
+    # --- host names (issue 16) -------------------------------------------------------------
+    def hostname_bench(self):
+        """TCP connect under --net isolated, by name (sbx's DNS gives a synthetic address,
+        mapped back at each connect) against by address, alternating. The name is put in a
+        private /etc/hosts for sbx: a mount namespace (root), or a user namespace's."""
+        self.hostname = {}
+        hosts = os.path.join(self.tmp, "hosts")
+        with open(hosts, "w") as f:
+            f.write("127.0.0.1 localhost\n127.0.0.1 bench.sbx.test\n")
+        samples, batch = (3, 100) if self.quick else (7, 300)
+        base = [self.sbx, "-q", "--net", "isolated"]
+        cfgs = {
+            "by address": base + ["--allow-connect", "127.0.0.1:%d" % self.port, "--",
+                                  self.bench, "tcp-connect", str(samples), str(batch),
+                                  str(self.port)],
+            "by name": base + ["--allow-connect", "bench.sbx.test:%d" % self.port, "--",
+                               self.bench, "tcp-connect", str(samples), str(batch),
+                               str(self.port), "bench.sbx.test"],
+        }
+        wrap = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+        for r in range(3 if self.quick else 5):
+            for name in (list(cfgs) if r % 2 == 0 else list(reversed(list(cfgs)))):
+                argv = wrap + ["sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"',
+                               hosts] + cfgs[name]
+                try:
+                    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, timeout=120, cwd=self.tmp)
+                except (OSError, subprocess.TimeoutExpired) as e:
+                    self.hostname_skip = str(e)
+                    return
+                if p.returncode != 0 or not p.stdout.startswith("samples"):
+                    self.hostname_skip = "exit %d: %s" % (p.returncode, (
+                        p.stderr.strip().splitlines() or [p.stdout.strip()])[-1])
+                    return
+                self.hostname.setdefault(name, []).extend(
+                    float(x) for x in p.stdout.split()[1:])
+        self.hostname_skip = None
+
     # --- profile --------------------------------------------------------------------------
     def profile(self):
         """Where the supervisor's time goes in an allowed and a denied connect."""
@@ -653,6 +691,8 @@ def report(b, prof):
                    "window: native clients, with no supervisor, measured a worst share of "
                    "%.2f in the same run" % (min(nat) if nat else float("nan")))
     data = {
+        "hostname": {n: stats(v) for n, v in getattr(b, "hostname", {}).items()},
+        "hostname_skip": getattr(b, "hostname_skip", "not run"),
         "meta": {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                  "kernel": platform.release(), "cpus": os.cpu_count(),
                  "mode": "quick" if b.quick else "full", "rounds": b.rounds,
@@ -697,6 +737,20 @@ def write_md(b, d, path):
         L.append("| %s | %s |" % (LABELS[w], " | ".join(row)))
     if d["meta"]["tcp_connect"] != "measured":
         L.append("\nTCP connect under sbx: %s\n" % d["meta"]["tcp_connect"])
+    L.append("\n## TCP connect under --net isolated: by host name against by address\n")
+    if d.get("hostname"):
+        L.append("| connect | µs per connect, median (p10–p90) | ratio to by address |")
+        L.append("|---|---|---|")
+        ref = d["hostname"].get("by address", {}).get("median_ns")
+        for name, s in d["hostname"].items():
+            L.append("| %s | %s (%s–%s) | %s |" % (
+                name, fmt_us(s["median_ns"]), fmt_us(s["p10_ns"]), fmt_us(s["p90_ns"]),
+                "%.2f" % (s["median_ns"] / ref) if ref else "–"))
+        L.append("\nBy name, the command looked the name up once (sbx's DNS answered a "
+                 "synthetic address); each connect is judged by that name and performed to "
+                 "its host address from sbx's namespace, as by address.\n")
+    else:
+        L.append("not measured: %s\n" % d.get("hostname_skip", "?"))
     L.append("\n## Ratios to native (same run, medians)\n")
     L.append("| workload | " + " | ".join(c for c in cfgs if c != "native") + " |")
     L.append("|---|" + "---|" * (len(cfgs) - 1))
@@ -866,6 +920,8 @@ def main():
         if b.tcp_skip:
             sys.stderr.write("sbx bench: tcp-connect under sbx %s\n" % b.tcp_skip)
         b.execute()
+        log("sbx bench: connect by name under --net isolated\n")
+        b.hostname_bench()
         prof = {} if a.no_profile else b.profile()
         d = report(b, prof)
         with open(os.path.join(a.out, "latest.json"), "w") as f:

@@ -16,7 +16,8 @@
  *   connect-denied DENIED        socket + connect to DENIED (refused or denied) + close
  *   sendto DIR                   sendto with an address on a datagram socket + recv
  *   sendmsg                      sendmsg on a connected stream socket + read
- *   tcp-connect PORT             socket(AF_INET) + connect 127.0.0.1:PORT + close (RST)
+ *   tcp-connect PORT [HOST]      socket(AF_INET) + connect 127.0.0.1:PORT + close (RST);
+ *                                with HOST, its IPv4 address (looked up once, before timing)
  *   tput threads|procs N MS      N clients make notified calls for MS ms; prints
  *                                "tput TOTAL MS C1 C2 …" (calls per client) instead
  *   spawn -- CMD [ARG...]        fork + exec CMD + wait (startup cost); $SBX_BENCH_FD3
@@ -26,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -398,6 +400,16 @@ static void setup(const char *w, void (**op)(void))
 		st_in.sin_family = AF_INET;
 		st_in.sin_port = htons((uint16_t)atoi(arg(0)));
 		st_in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (bench_argc > 1) {
+			struct addrinfo hints = { .ai_family = AF_INET,
+						  .ai_socktype = SOCK_STREAM };
+			struct addrinfo *res = NULL;
+
+			if (getaddrinfo(bench_argv[1], NULL, &hints, &res) != 0 || !res)
+				fail("getaddrinfo");
+			st_in.sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+			freeaddrinfo(res);
+		}
 		*op = op_tcp_connect;
 	} else if (!strcmp(w, "spawn")) {
 		if (bench_argc > 0 && !strcmp(bench_argv[0], "--")) {

@@ -20,8 +20,11 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -99,13 +102,19 @@ out:
  * namespace so /sys/class/net lists only lo, and bind the host's cgroup tree back (runtimes
  * read their limits there). Mount events do not propagate back to the host (MS_SLAVE).
  */
+static int sbx_mntns_private(const char **what)
+{
+	*what = "a private mount namespace";
+	if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
+		return -errno;
+	return 0;
+}
+
 static int sbx_sysfs_remount(const char **what)
 {
 	_cleanup_close_ int cg = -1;
 
 	*what = "remount /sys for the new namespace";
-	if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == -1)
-		return -errno;
 	/* A detached copy of the cgroup tree, taken in the new namespace (where we may), to
 	 * put back once sysfs covers /sys. */
 	cg = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys/fs/cgroup",
@@ -129,15 +138,59 @@ int sbx_netns_create(const char **what)
 	return 0;
 }
 
-int sbx_netns_setup(const char **what)
+/* Read-only, so the command reads what sbx wrote; in the private mount namespace only. */
+static int sbx_bind_ro(const char *src, const char *dst)
 {
+	if (mount(src, dst, NULL, MS_BIND, NULL) == -1 ||
+	    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == -1)
+		return -errno;
+	return 0;
+}
+
+static int sbx_dns_setup(const struct sbx_netns_dns *dns, int *dns_fd, const char **what)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(53),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	_cleanup_close_ int fd = -1;
 	int r;
+
+	/* Port 53 needs CAP_NET_BIND_SERVICE in the namespace's owner: held until the
+	 * capabilities are dropped, later (and in a user namespace of our own, unprivileged). */
+	*what = "bind 127.0.0.1:53 in the new namespace for sbx's DNS responder";
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -errno;
+	*what = "bind-mount sbx's resolv.conf over /etc/resolv.conf";
+	r = sbx_bind_ro(dns->resolv_conf, "/etc/resolv.conf");
+	if (r == 0) {
+		*what = "bind-mount sbx's hosts over /etc/hosts";
+		r = sbx_bind_ro(dns->hosts, "/etc/hosts");
+	}
+	if (r < 0)
+		return r;
+	*dns_fd = steal_fd(&fd);
+	return 0;
+}
+
+int sbx_netns_setup(const struct sbx_netns_dns *dns, int *dns_fd, const char **what)
+{
+	int r, m;
 
 	r = sbx_lo_up(what);
 	if (r < 0)
 		return r;
+	m = sbx_mntns_private(what);
+	/* Never mounted over the host's files: without a private mount namespace, stop. */
+	if (m < 0 && dns)
+		return m;
+	if (dns) {
+		r = sbx_dns_setup(dns, dns_fd, what);
+		if (r < 0)
+			return r;
+	}
 	/* Cosmetic next to the namespace itself: say so and go on. */
-	r = sbx_sysfs_remount(what);
+	r = m < 0 ? m : sbx_sysfs_remount(what);
 	if (r < 0)
 		dprintf(STDERR_FILENO,
 			"sbx-supervise: warning: /sys/class/net still lists the host's interfaces "

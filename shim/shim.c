@@ -54,7 +54,7 @@ static int sbx_shim_run(void *arg)
 		e = sbx_netns_create(&step);
 		if (e < 0)
 			return sbx_shim_fail(a->res, SBX_STEP_NAMESPACE, -e, step);
-		e = sbx_netns_setup(&step);
+		e = sbx_netns_setup(a->dns, &a->res->dns_fd, &step);
 		if (e < 0)
 			return sbx_shim_fail(a->res, SBX_STEP_NETWORK, -e, step);
 	}
@@ -119,6 +119,7 @@ pid_t sbx_shim_start(const struct sbx_shim_args *a, int *pidfd)
 	int e;
 
 	a->res->listener = -1;
+	a->res->dns_fd = -1;
 	a->res->err = 0;
 	a->res->step = SBX_STEP_NONE;
 	a->res->what[0] = '\0';

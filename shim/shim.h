@@ -23,6 +23,7 @@
 
 #include "../filters/filter.h"
 #include "../supervisor/policy/llplan.h"
+#include "netns.h"
 
 /* Where the child stopped before execve: what the supervisor's message explains. */
 enum sbx_shim_step {
@@ -38,6 +39,7 @@ enum sbx_shim_step {
 /* What the child leaves in the supervisor's memory before execve or exit. */
 struct sbx_shim_result {
 	int listener;		 /* the listener's number in the shared fd table, or -1 */
+	int dns_fd;		 /* sbx's DNS responder's socket in the new namespace, or -1 */
 	bool killable;		 /* the filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	int err;		 /* errno of the failure when it stopped before execve, or 0 */
 	enum sbx_shim_step step; /* where it stopped */
@@ -46,14 +48,15 @@ struct sbx_shim_result {
 
 struct sbx_shim_args {
 	pid_t parent;
-	char *const *argv;	      /* the command */
-	const sigset_t *mask;	      /* the signal mask to restore before execve */
-	bool chld_ignored;	      /* sbx was started with SIGCHLD ignored: so is the command */
-	bool private_net;	      /* --net isolated or none: a new network namespace */
-	const struct sbx_ll_plan *ll; /* the Landlock domain to enter */
-	bool keep_caps;		      /* --keep-caps */
-	const struct sbx_bpf *bpf;    /* the seccomp program to install */
-	struct sbx_shim_result *res;  /* written by the child */
+	char *const *argv;    /* the command */
+	const sigset_t *mask; /* the signal mask to restore before execve */
+	bool chld_ignored;    /* sbx was started with SIGCHLD ignored: so is the command */
+	bool private_net;     /* --net isolated or none: a new network namespace */
+	const struct sbx_netns_dns *dns; /* with private_net: sbx answers its DNS (netns.h) */
+	const struct sbx_ll_plan *ll;	 /* the Landlock domain to enter */
+	bool keep_caps;			 /* --keep-caps */
+	const struct sbx_bpf *bpf;	 /* the seccomp program to install */
+	struct sbx_shim_result *res;	 /* written by the child */
 };
 
 /*

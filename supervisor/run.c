@@ -255,6 +255,48 @@ static int sbx_proxy_env(const struct sbx_policy *pol, bool verbose, struct sbx_
 
 static struct sbx_sup *volatile sbx_live_sup; /* written only: volatile keeps the store */
 
+/* --net isolated with host names: the resolver files the shim mounts over the command's
+ * /etc/resolv.conf and /etc/hosts, in a directory of sbx's removed once they are mounted
+ * (the mounts keep them). Every name then goes to sbx's responder, none to the host's file. */
+static char sbx_dns_dir[64];
+static char sbx_dns_resolv[96], sbx_dns_hosts[96];
+
+static int sbx_dns_files(struct sbx_netns_dns *dns, struct sbx_error *err)
+{
+	static const char resolv[] = "# sbx-supervise: its DNS responder (--net isolated)\n"
+				     "nameserver 127.0.0.1\n";
+	static const char hosts[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+				    "ip6-loopback\n";
+	_cleanup_close_ int fd = -1;
+
+	/* Not under TMPDIR, which may be a sandbox's own that its command can write. */
+	snprintf(sbx_dns_dir, sizeof(sbx_dns_dir), "/tmp/sbx-dns.XXXXXX");
+	if (!mkdtemp(sbx_dns_dir))
+		return sbx_error_set(err, errno, "mkdtemp %s", sbx_dns_dir);
+	snprintf(sbx_dns_resolv, sizeof(sbx_dns_resolv), "%s/resolv.conf", sbx_dns_dir);
+	snprintf(sbx_dns_hosts, sizeof(sbx_dns_hosts), "%s/hosts", sbx_dns_dir);
+	fd = open(sbx_dns_resolv, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, resolv, sizeof(resolv) - 1) != (ssize_t)sizeof(resolv) - 1)
+		return sbx_error_set(err, errno, "write %s", sbx_dns_resolv);
+	close(steal_fd(&fd));
+	fd = open(sbx_dns_hosts, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, hosts, sizeof(hosts) - 1) != (ssize_t)sizeof(hosts) - 1)
+		return sbx_error_set(err, errno, "write %s", sbx_dns_hosts);
+	dns->resolv_conf = sbx_dns_resolv;
+	dns->hosts = sbx_dns_hosts;
+	return 0;
+}
+
+static void sbx_dns_files_remove(void)
+{
+	if (!sbx_dns_dir[0])
+		return;
+	unlink(sbx_dns_resolv);
+	unlink(sbx_dns_hosts);
+	rmdir(sbx_dns_dir);
+	sbx_dns_dir[0] = '\0';
+}
+
 /* All that can fail for a reason the user can act on, and all that must be in place before
  * the command runs, which it does as soon as the shim is started. */
 static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struct sbx_sup **out,
@@ -278,15 +320,37 @@ static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struc
 	 * reachable (for LeakSanitizer too) after the last worker has gone. */
 	sbx_live_sup = sup;
 	*out = sup;
-	return sbx_notify_init(sup, &o->pol, o->quiet, o->verbose, err);
+	r = sbx_notify_init(sup, &o->pol, o->quiet, o->verbose, err);
+	if (r < 0)
+		return r;
+	/* Resolved before the command runs, so its first connect finds the addresses; the
+	 * thread that keeps them fresh starts with the others. */
+	r = sbx_names_init(&sup->names, &o->pol, err);
+	if (r == 0)
+		sbx_names_resolve_all(&sup->names);
+	sbx_synth_init(&sup->synth);
+	return r;
 }
 
 /* The supervisor's side of start-up, while the command starts: what the command must not
  * inherit (SIGPIPE ignored, the raised fd limit) and the threads. */
-static int sbx_after_start(struct sbx_sup *sup, struct sbx_error *err)
+static int sbx_after_start(struct sbx_sup *sup, int dns_fd, struct sbx_error *err)
 {
 	signal(SIGPIPE, SIG_IGN);
 	sbx_fdbudget_init();
+	if (sbx_names_start(&sup->names, err) < 0)
+		return -err->code;
+	if (dns_fd >= 0) {
+		sup->dnsd = (struct sbx_dnsd){ .fd = dns_fd,
+					       .pol = sup->pol,
+					       .names = &sup->names,
+					       .synth = &sup->synth,
+					       .quiet = sup->quiet,
+					       .permissive = sbx_audit_learning(),
+					       .refused = sbx_audit_dns_refused };
+		if (sbx_dnsd_start(&sup->dnsd, err) < 0)
+			return -err->code;
+	}
 	return sbx_notify_start(sup, err);
 }
 
@@ -309,6 +373,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_(sbx_bpf_free) struct sbx_bpf bpf = { 0 };
 	struct sbx_shim_result res;
+	struct sbx_netns_dns dns = { 0 };
+	bool with_dns = o->pol.net == SBX_NET_ISOLATED && o->pol.n_hosts;
 	struct sbx_sup *sup = NULL;
 	struct sigaction chld;
 	sigset_t block, old;
@@ -327,8 +393,12 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");
 	}
 	r = sbx_before_start(o, &bpf, &sup, err);
-	if (r < 0)
+	if (r == 0 && with_dns)
+		r = sbx_dns_files(&dns, err);
+	if (r < 0) {
+		sbx_dns_files_remove();
 		return r;
+	}
 
 	/* Ignored, the kernel would reap the command by itself and its status would be lost;
 	 * the shim gives the command the disposition sbx was started with. */
@@ -357,6 +427,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			.mask = &old,
 			.chld_ignored = chld.sa_handler == SIG_IGN,
 			.private_net = o->pol.net == SBX_NET_ISOLATED || o->pol.net == SBX_NET_NONE,
+			.dns = with_dns ? &dns : NULL,
 			.ll = &o->pol.ll,
 			.keep_caps = o->pol.keep_caps,
 			.bpf = &bpf,
@@ -364,6 +435,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 		},
 		&pidfd);
 	sbx_bpf_free(&bpf);
+	sbx_dns_files_remove(); /* mounted by now, or never to be */
 	if (pid < 0) {
 		r = sbx_error_set(err, -pid, "start the command (clone)");
 		if (r == -EINVAL)
@@ -380,7 +452,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 
 	/* The command runs from here on; its notified calls wait until a worker receives. */
 	sup->cmd_pidfd = pidfd;
-	r = sbx_after_start(sup, err);
+	r = sbx_after_start(sup, res.dns_fd, err);
 	if (r < 0) {
 		/* Only a thread that could not start: the command's notified calls fail with
 		 * ENOSYS without the listener, and it is killed. */

@@ -18,6 +18,9 @@
 #include "caller/sockaddr.h"
 #include "caller/sockinfo.h"
 #include "caller/task.h"
+#include "resolve/dnsd.h"
+#include "resolve/names.h"
+#include "resolve/synth.h"
 
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
@@ -53,6 +56,9 @@ struct sbx_sup {
 	bool killable;
 	struct seccomp_notif_sizes sizes;
 	struct sbx_bound bound;
+	struct sbx_names names; /* the policy's host names and their addresses */
+	struct sbx_synth synth; /* --net isolated: the addresses sbx's DNS gave the command */
+	struct sbx_dnsd dnsd;	/* --net isolated: sbx's DNS responder */
 
 	/* failing closed (notify.h): the command, to stop it; the first failure (an -errno, 0
 	 * while none) and what failed; the first worker's start (0 starting, 1 serving, -errno) */
@@ -84,6 +90,7 @@ struct sbx_call {
 	const char *name; /* "connect", "sendto", … for messages */
 	int post_signal;  /* raised in the caller after the reply, 0 for none */
 	int deny_sock;	  /* an fd not yet known to be a socket, or -1: see sbx_deny() */
+	int swap_family;  /* the addfd performer's socket family, when not the caller's (0) */
 	/* replace mode: the socket acted on is a stand-in for the caller's, described by @si */
 	bool standin;
 	struct sbx_sockinfo si;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "hosts.h"
 #include "verdict.h"
 #include "../base/syscalls.h"
 #include "../base/util.h"
@@ -229,9 +230,10 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 	const struct sbx_policy *pol = c->sup->pol;
 	const struct sbx_addr *a = &d->addr;
 	int proto = sbx_sock_proto(sock), family = a->family;
+	char target[128], known[SBX_HOSTNAME_MAX + 1];
+	enum sbx_hosts_verdict hv;
 	unsigned char ip[16] = { 0 };
-	char target[128], hint[160];
-	bool private_ns;
+	bool private_ns, local, allowed;
 
 	/* Too short to name anyone: performed, the kernel refuses it (EINVAL). */
 	if (!a->valid_len || pol->net == SBX_NET_HOST)
@@ -244,30 +246,32 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 				  "only TCP and UDP sockets may reach the network");
 
 	private_ns = sbx_sock_private(c->sup, sock);
-	if (sbx_pol_match_endpoint(pol, proto, family, ip, a->port))
+	local = sbx_addr_local(family, ip);
+	/* In the sandbox's own namespace, loopback reaches only the sandbox. */
+	if (private_ns && local && !sbx_pol_match_endpoint(pol, proto, family, ip, a->port))
+		return 0;
+	/* An address sbx's DNS gave out stands for its name, and only for it. */
+	if (private_ns && family == AF_INET && sbx_synth_is(ip))
+		return sbx_judge_synth(c, proto, ip, a->port, v);
+	allowed = sbx_pol_match_endpoint(pol, proto, family, ip, a->port);
+	/* A server the sandbox bound itself is the sandbox's own: no rule speaks for it. */
+	if (!allowed && !private_ns && local &&
+	    sbx_bound_has_inet(&c->sup->bound, proto == SBX_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+			       family, ip, a->port))
+		return 0;
+	hv = sbx_judge_hosts(c, proto, family, ip, a->port, allowed, known, v);
+	if (hv == SBX_HOSTS_DENY)
+		return SBX_JUDGE_DENY;
+	if (allowed || hv == SBX_HOSTS_ALLOW)
 		return private_ns ? SBX_JUDGE_OUTSIDE : 0;
-	if (sbx_addr_local(family, ip)) {
-		/* In the sandbox's own namespace, loopback reaches only the sandbox. */
-		if (private_ns)
-			return 0;
-		if (sbx_bound_has_inet(&c->sup->bound,
-				       proto == SBX_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP, family,
-				       ip, a->port))
-			return 0;
-	}
-	{
-		/* Suggest what would match: a mapped address is matched as IPv4. */
-		struct sbx_addr plain = *a;
-		char what[128];
-
-		plain.family = family;
-		plain.kind = family == AF_INET ? SBX_ADDR_INET : SBX_ADDR_INET6;
-		memcpy(plain.ip, ip, sizeof(plain.ip));
-		sbx_addr_format(&plain, what, sizeof(what));
-		snprintf(hint, sizeof(hint), "--allow-connect %s%s",
-			 proto == SBX_PROTO_UDP ? "udp:" : "", what);
-	}
-	return sbx_refuse(v, target, hint, NULL);
+	/* Name what would match: a mapped address is matched as IPv4; an address of a name
+	 * the policy knows is named by it. */
+	sbx_hosts_target(known, proto, family, ip, a->port, v->target, sizeof(v->target), v->hint,
+			 sizeof(v->hint));
+	if (!known[0])
+		snprintf(v->target, sizeof(v->target), "%s", target);
+	v->reason = NULL;
+	return SBX_JUDGE_DENY;
 }
 
 static int sbx_sock_domain(int sock)

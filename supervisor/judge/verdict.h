@@ -28,6 +28,7 @@ struct sbx_verdict {
 	char target[PATH_MAX + 64]; /* SBX_JUDGE_DENY: what was refused, as printed */
 	char hint[PATH_MAX + 64];   /* the flag that allows it, or "" */
 	const char *reason;	    /* when no flag can: why */
+	char reason_buf[320];	    /* where @reason names a rule, it is written here */
 };
 
 #endif

@@ -30,6 +30,11 @@ static int sbx_opt_allow_connect(struct sbx_opts *o, const char *arg, struct sbx
 	return sbx_pol_add_connect(&o->pol, arg, err);
 }
 
+static int sbx_opt_deny_connect(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	return sbx_pol_add_deny_connect(&o->pol, arg, err);
+}
+
 static int sbx_opt_allow_bind(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	return sbx_pol_add_bind(&o->pol, arg, err);
@@ -220,6 +225,27 @@ static void sbx_print_connect(const struct sbx_opts *o, FILE *f)
 		sbx_endpoint_format(e, text, sizeof(text));
 		sbx_polfile_line(f, "allow-connect", text, strlen(text));
 	}
+	for (i = 0; i < o->pol.n_hosts; i++) {
+		char text[SBX_HOSTNAME_MAX + 32];
+
+		sbx_hostpat_format(&o->pol.hosts[i], text, sizeof(text));
+		sbx_polfile_line(f, "allow-connect", text, strlen(text));
+	}
+}
+
+static void sbx_print_deny_connect(const struct sbx_opts *o, FILE *f)
+{
+	char text[SBX_HOSTNAME_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < o->pol.n_deny_endpoints; i++) {
+		sbx_endpoint_format(&o->pol.deny_endpoints[i], text, sizeof(text));
+		sbx_polfile_line(f, "deny-connect", text, strlen(text));
+	}
+	for (i = 0; i < o->pol.n_deny_hosts; i++) {
+		sbx_hostpat_format(&o->pol.deny_hosts[i], text, sizeof(text));
+		sbx_polfile_line(f, "deny-connect", text, strlen(text));
+	}
 }
 
 static void sbx_print_proxy(const struct sbx_opts *o, FILE *f)
@@ -324,6 +350,7 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "allow-unix-socket", 0, true, true, sbx_opt_allow_unix, sbx_print_unix },
 	{ "allow-unix-socket-re", 0, true, true, sbx_opt_allow_unix_re, sbx_print_unix_re },
 	{ "allow-connect", 0, true, true, sbx_opt_allow_connect, sbx_print_connect },
+	{ "deny-connect", 0, true, true, sbx_opt_deny_connect, sbx_print_deny_connect },
 	{ "proxy", 0, true, true, sbx_opt_proxy, sbx_print_proxy },
 	{ "net", 0, true, true, sbx_opt_net, sbx_print_net },
 	{ "allow-bind", 0, true, true, sbx_opt_allow_bind, sbx_print_bind },
@@ -388,7 +415,12 @@ void sbx_cli_usage(void)
 	      "  --allow-connect ENDPOINT   allow connecting/sending to ENDPOINT:\n"
 	      "                             [tcp:|udp:]ADDR:PORT, [V6ADDR]:PORT, "
 	      "ADDR/PREFIX:PORT,\n"
-	      "                             ADDR:LO-HI or localhost:PORT (tcp is the default)\n"
+	      "                             ADDR:LO-HI or localhost:PORT (tcp is the default),\n"
+	      "                             NAME:PORT (the addresses NAME resolves to, kept\n"
+	      "                             fresh), *.DOMAIN:PORT (names below DOMAIN, not\n"
+	      "                             DOMAIN itself; --net isolated only)\n"
+	      "  --deny-connect ENDPOINT    refuse ENDPOINT (an address, NAME or *.DOMAIN, as\n"
+	      "                             above) even where an --allow-connect allows it\n"
 	      "  --proxy URL                allow the proxy at URL (http://, https://, socks4://,\n"
 	      "                             socks5://, with an IP address or localhost) and set\n"
 	      "                             HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY\n"

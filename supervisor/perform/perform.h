@@ -66,9 +66,11 @@ struct sbx_dest;
 /*
  * sbx_perform_prepare() - what every handler does before performing a call to @d: judge it,
  * record the verdict, and have its performer (*@p) make @sock the socket to act on
- * (@connect: see struct sbx_performer). Return 0 to perform, or the answer to give now.
+ * (@connect: see struct sbx_performer). A synthetic address (--net isolated, synth.h) is
+ * replaced in @d->out by an address its name resolves to on the host. Return 0 to perform,
+ * or the answer to give now.
  */
-long sbx_perform_prepare(struct sbx_call *c, const struct sbx_dest *d, int *sock, bool connect,
+long sbx_perform_prepare(struct sbx_call *c, struct sbx_dest *d, int *sock, bool connect,
 			 const struct sbx_performer **p);
 
 #endif

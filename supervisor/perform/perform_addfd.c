@@ -36,7 +36,7 @@ static const struct {
 	{ IPPROTO_IPV6, IPV6_V6ONLY, sizeof(int) },
 };
 
-int sbx_swap_open(int child_sock)
+int sbx_swap_open(int child_sock, int family)
 {
 	int domain, type, proto, fl, i;
 	socklen_t l = sizeof(int);
@@ -47,6 +47,9 @@ int sbx_swap_open(int child_sock)
 	    getsockopt(child_sock, SOL_SOCKET, SO_TYPE, &type, &l) == -1 ||
 	    getsockopt(child_sock, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == -1)
 		return -errno;
+	/* A name given a synthetic IPv4 address may resolve to IPv6 only on the host. */
+	if (family)
+		domain = family;
 	fl = fcntl(child_sock, F_GETFL);
 	if (fl == -1)
 		return -errno;
@@ -108,12 +111,11 @@ static long sbx_addfd_socket(struct sbx_call *c, int *sock, bool connect)
 	socklen_t pl = sizeof(peer), tl = sizeof(int);
 	int type = 0, ours;
 
-	(void)c;
 	/* A connected stream socket stays as it is, as the kernel would keep it. */
 	if (connect && getsockopt(*sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
 	    type == SOCK_STREAM && getpeername(*sock, (struct sockaddr *)&peer, &pl) == 0)
 		return -EISCONN;
-	ours = sbx_swap_open(*sock);
+	ours = sbx_swap_open(*sock, c->swap_family);
 	if (ours < 0)
 		return ours;
 	close(*sock);

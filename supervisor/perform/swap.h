@@ -15,8 +15,9 @@
 #include "../sup.h"
 
 /* sbx_swap_open() - a new socket in the supervisor's namespace shaped like @child_sock
- * (family, type, protocol, O_NONBLOCK, the options above). Return the fd or -errno. */
-int sbx_swap_open(int child_sock);
+ * (family, or @family when not 0, type, protocol, O_NONBLOCK, the options above). Return
+ * the fd or -errno. */
+int sbx_swap_open(int child_sock, int family);
 
 /* sbx_swap_install() - put @ours at the caller's fd number @fd, with the caller's
  * FD_CLOEXEC. Return 0, SBX_NO_REPLY when the caller is gone, or -errno. */

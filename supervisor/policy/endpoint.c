@@ -7,10 +7,11 @@
 #include <sys/socket.h>
 
 #include "endpoint.h"
+#include "hostname.h"
 
-static int sbx_ep_fail(struct sbx_error *err, const char *text, const char *why)
+static int sbx_ep_fail(struct sbx_error *err, const char *flag, const char *text, const char *why)
 {
-	sbx_error_set(err, 0, "--allow-connect %s: %s", text, why);
+	sbx_error_set(err, 0, "%s %s: %s", flag, text, why);
 	if (err)
 		err->code = EINVAL;
 	return -EINVAL;
@@ -41,8 +42,22 @@ static void sbx_clear_host_bits(unsigned char *addr, unsigned int prefix, unsign
 
 int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_error *err)
 {
+	return sbx_endpoint_parse_as("--allow-connect", text, out, NULL, err);
+}
+
+/* Whether @host is meant as a name: a letter or '*' somewhere, and no '/' of a prefix. */
+static bool sbx_looks_like_name(const char *host)
+{
+	return strcspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ*") <
+		       strlen(host) &&
+	       !strchr(host, '/');
+}
+
+int sbx_endpoint_parse_as(const char *flag, const char *text, struct sbx_endpoint out[2],
+			  struct sbx_hostpat *name, struct sbx_error *err)
+{
 	struct sbx_endpoint e = { .proto = SBX_PROTO_TCP };
-	char host[128], *ports, *slash, *dash;
+	char host[SBX_HOSTNAME_MAX + 4], *ports, *slash, *dash;
 	const char *s = text;
 	unsigned int bits;
 	size_t hl;
@@ -57,10 +72,10 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] == '\0')
-			return sbx_ep_fail(err, text, "expected [IPV6]:PORT");
+			return sbx_ep_fail(err, flag, text, "expected [IPV6]:PORT");
 		hl = close - s - 1;
 		if (hl >= sizeof(host))
-			return sbx_ep_fail(err, text, "address too long");
+			return sbx_ep_fail(err, flag, text, "address too long");
 		memcpy(host, s + 1, hl);
 		host[hl] = '\0';
 		s = close + 1;
@@ -70,24 +85,24 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 			size_t pl;
 
 			if (!colon || hl + (colon - s) >= sizeof(host))
-				return sbx_ep_fail(err, text, "expected [IPV6]/PREFIX:PORT");
+				return sbx_ep_fail(err, flag, text, "expected [IPV6]/PREFIX:PORT");
 			pl = colon - s;
 			memcpy(host + hl, s, pl);
 			host[hl + pl] = '\0';
 			s = colon;
 		}
 		if (*s != ':')
-			return sbx_ep_fail(err, text, "expected ':' and a port after ']'");
+			return sbx_ep_fail(err, flag, text, "expected ':' and a port after ']'");
 		ports = (char *)s + 1;
 		e.family = AF_INET6;
 	} else {
 		const char *colon = strrchr(s, ':');
 
 		if (!colon)
-			return sbx_ep_fail(err, text, "expected ADDR:PORT");
+			return sbx_ep_fail(err, flag, text, "expected ADDR:PORT");
 		hl = colon - s;
 		if (hl == 0 || hl >= sizeof(host))
-			return sbx_ep_fail(err, text, "expected ADDR:PORT");
+			return sbx_ep_fail(err, flag, text, "expected ADDR:PORT");
 		memcpy(host, s, hl);
 		host[hl] = '\0';
 		if (strchr(host, ':')) {
@@ -95,8 +110,8 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 
 			if (word > 0 && host[word] == ':' &&
 			    strspn(host + word + 1, "0123456789.") > 0)
-				return sbx_ep_fail(err, text, "the protocol is tcp: or udp:");
-			return sbx_ep_fail(err, text,
+				return sbx_ep_fail(err, flag, text, "the protocol is tcp: or udp:");
+			return sbx_ep_fail(err, flag, text,
 					   "write IPv6 addresses in brackets: [::1]:PORT");
 		}
 		ports = (char *)colon + 1;
@@ -108,16 +123,16 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 		char lo[8];
 
 		if ((size_t)(dash - ports) >= sizeof(lo))
-			return sbx_ep_fail(err, text, "ports are 1-65535");
+			return sbx_ep_fail(err, flag, text, "ports are 1-65535");
 		memcpy(lo, ports, dash - ports);
 		lo[dash - ports] = '\0';
 		if (sbx_parse_port(lo, &e.port_lo) || sbx_parse_port(dash + 1, &e.port_hi) ||
 		    e.port_lo > e.port_hi)
-			return sbx_ep_fail(err, text,
+			return sbx_ep_fail(err, flag, text,
 					   "a port range is LO-HI with 1 <= LO <= HI <= 65535");
 	} else {
 		if (sbx_parse_port(ports, &e.port_lo))
-			return sbx_ep_fail(err, text, "a port is a number from 1 to 65535");
+			return sbx_ep_fail(err, flag, text, "a port is a number from 1 to 65535");
 		e.port_hi = e.port_lo;
 	}
 
@@ -132,6 +147,16 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 		inet_pton(AF_INET6, "::1", out[1].addr);
 		return 2;
 	}
+	if (e.family == AF_INET && name && sbx_looks_like_name(host)) {
+		const char *why = NULL;
+
+		name->proto = e.proto;
+		name->port_lo = e.port_lo;
+		name->port_hi = e.port_hi;
+		if (sbx_hostpat_set_name(name, host, &why) < 0)
+			return sbx_ep_fail(err, flag, text, why);
+		return 0;
+	}
 
 	bits = e.family == AF_INET ? 32 : 128;
 	e.prefix = bits;
@@ -144,24 +169,24 @@ int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_
 		errno = 0;
 		p = strtol(slash + 1, &end, 10);
 		if (errno || end == slash + 1 || *end || p < 0 || p > (long)bits)
-			return sbx_ep_fail(err, text, "bad prefix length");
+			return sbx_ep_fail(err, flag, text, "bad prefix length");
 		e.prefix = (unsigned int)p;
 	}
 	if (inet_pton(e.family, host, e.addr) != 1) {
 		if (e.family == AF_INET && strspn(host, "0123456789.") == strlen(host))
-			return sbx_ep_fail(err, text, "not a valid IPv4 address");
+			return sbx_ep_fail(err, flag, text, "not a valid IPv4 address");
 		if (e.family == AF_INET) {
 			sbx_error_set(err, 0,
-				      "--allow-connect %s: '%s' is not an IP address; host names "
-				      "are not resolved (no DNS at policy time)",
-				      text, host);
+				      "%s %s: '%s' is not an IP address (host names are not "
+				      "accepted here)",
+				      flag, text, host);
 			sbx_error_hint(err,
 				       "give an address, e.g. 127.0.0.1:3128, or localhost:PORT");
 			if (err)
 				err->code = EINVAL;
 			return -EINVAL;
 		}
-		return sbx_ep_fail(err, text, "not an IPv6 address");
+		return sbx_ep_fail(err, flag, text, "not an IPv6 address");
 	}
 	/* Destinations are matched with IPv4-mapped addresses unmapped: so are endpoints, or
 	 * [::ffff:127.0.0.1]:80 would be a rule that never matches. */

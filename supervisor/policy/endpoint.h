@@ -32,6 +32,16 @@ struct sbx_endpoint {
  */
 int sbx_endpoint_parse(const char *text, struct sbx_endpoint out[2], struct sbx_error *err);
 
+struct sbx_hostpat;
+
+/*
+ * sbx_endpoint_parse_as() - sbx_endpoint_parse() for option @flag (named in messages), where
+ * HOST may also be a host name or "*.DOMAIN" (hostname.h) when @name is not NULL: that fills
+ * @name and returns 0. A malformed name is -EINVAL with @err saying what is wrong.
+ */
+int sbx_endpoint_parse_as(const char *flag, const char *text, struct sbx_endpoint out[2],
+			  struct sbx_hostpat *name, struct sbx_error *err);
+
 /*
  * sbx_endpoint_match() - whether @proto, @family, @addr (16 or 4 bytes per family) and @port
  * fall in @e. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is matched as the IPv4 address it

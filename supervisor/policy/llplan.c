@@ -186,11 +186,20 @@ static int sbx_ll_ports(struct sbx_policy *pol, bool *connect_ok)
 	for (i = 0; i < pol->n_endpoints; i++)
 		if (pol->endpoints[i].proto == SBX_PROTO_TCP)
 			total += (size_t)pol->endpoints[i].port_hi - pol->endpoints[i].port_lo + 1;
+	for (i = 0; i < pol->n_hosts; i++)
+		if (pol->hosts[i].proto == SBX_PROTO_TCP)
+			total += (size_t)pol->hosts[i].port_hi - pol->hosts[i].port_lo + 1;
 	*connect_ok = total <= SBX_LL_PORTS_MAX;
 	for (i = 0; *connect_ok && i < pol->n_endpoints && r == 0; i++) {
 		const struct sbx_endpoint *e = &pol->endpoints[i];
 
 		for (p = e->port_lo; e->proto == SBX_PROTO_TCP && p <= e->port_hi && r == 0; p++)
+			r = sbx_ll_push_port(&ll->connect_ports, &ll->n_connect, (uint16_t)p);
+	}
+	for (i = 0; *connect_ok && i < pol->n_hosts && r == 0; i++) {
+		const struct sbx_hostpat *h = &pol->hosts[i];
+
+		for (p = h->port_lo; h->proto == SBX_PROTO_TCP && p <= h->port_hi && r == 0; p++)
 			r = sbx_ll_push_port(&ll->connect_ports, &ll->n_connect, (uint16_t)p);
 	}
 	if (r == 0)

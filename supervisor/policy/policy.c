@@ -216,6 +216,9 @@ void sbx_pol_free(struct sbx_policy *pol)
 	free(pol->fs_paths);
 	sbx_ll_plan_free(&pol->ll);
 	free(pol->endpoints);
+	free(pol->hosts);
+	free(pol->deny_endpoints);
+	free(pol->deny_hosts);
 	free(pol->bind_ports);
 	free(pol->proxy_url);
 	memset(pol, 0, sizeof(*pol));

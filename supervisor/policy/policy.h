@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "endpoint.h"
+#include "hostname.h"
 #include "../base/error.h"
 #include "llplan.h"
 
@@ -84,6 +85,13 @@ struct sbx_policy {
 	bool net_given; /* --net was on the command line */
 	struct sbx_endpoint *endpoints;
 	size_t n_endpoints;
+	struct sbx_hostpat *hosts; /* --allow-connect NAME:PORTS and *.DOMAIN:PORTS */
+	size_t n_hosts;
+	/* --deny-connect: exceptions, which win over every allow rule */
+	struct sbx_endpoint *deny_endpoints;
+	size_t n_deny_endpoints;
+	struct sbx_hostpat *deny_hosts;
+	size_t n_deny_hosts;
 	uint16_t *bind_ports; /* --allow-bind */
 	size_t n_bind_ports;
 	char *proxy_url; /* --proxy, exported to the command's environment */
@@ -135,6 +143,10 @@ char *sbx_pol_origin(const struct sbx_policy *pol, const char *flag, const char 
 /* sbx_pol_add_connect() - parse one --allow-connect ENDPOINT and add it. */
 int sbx_pol_add_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err);
 
+/* sbx_pol_add_deny_connect() - parse one --deny-connect ENDPOINT (an address, a name or a
+ * wildcard, as --allow-connect) and add it as an exception. */
+int sbx_pol_add_deny_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err);
+
 /* sbx_pol_add_bind() - parse one --allow-bind PORT (1..65535) and add it. */
 int sbx_pol_add_bind(struct sbx_policy *pol, const char *text, struct sbx_error *err);
 
@@ -166,6 +178,23 @@ bool sbx_pol_has_proto(const struct sbx_policy *pol, enum sbx_proto proto);
 const struct sbx_endpoint *sbx_pol_match_endpoint(const struct sbx_policy *pol,
 						  enum sbx_proto proto, int family,
 						  const unsigned char *addr, uint16_t port);
+
+/* sbx_pol_match_deny_endpoint() - the --deny-connect address rule refusing this, or NULL. */
+const struct sbx_endpoint *sbx_pol_match_deny_endpoint(const struct sbx_policy *pol,
+						       enum sbx_proto proto, int family,
+						       const unsigned char *addr, uint16_t port);
+
+/* sbx_pol_match_host() - the --allow-connect name rule allowing @name (normalised) on
+ * @proto/@port, or NULL; sbx_pol_match_deny_host() the --deny-connect one refusing it. */
+const struct sbx_hostpat *sbx_pol_match_host(const struct sbx_policy *pol, enum sbx_proto proto,
+					     const char *name, uint16_t port);
+const struct sbx_hostpat *sbx_pol_match_deny_host(const struct sbx_policy *pol,
+						  enum sbx_proto proto, const char *name,
+						  uint16_t port);
+
+/* sbx_pol_hosts_cover() - whether some exact --allow-connect name rule covers @proto/@port
+ * (a destination that matched nothing may then be an address the name moved to). */
+bool sbx_pol_hosts_cover(const struct sbx_policy *pol, enum sbx_proto proto, uint16_t port);
 
 /* sbx_pol_bind_allowed() - whether --allow-bind names @port. */
 bool sbx_pol_bind_allowed(const struct sbx_policy *pol, uint16_t port);

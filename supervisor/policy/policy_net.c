@@ -33,12 +33,46 @@ static int sbx_pol_push_endpoints(struct sbx_policy *pol, const struct sbx_endpo
 	return 0;
 }
 
+static int sbx_pol_push_host(struct sbx_hostpat **v, size_t *n, const struct sbx_hostpat *h,
+			     struct sbx_error *err)
+{
+	struct sbx_hostpat *grown = realloc(*v, (*n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return sbx_error_set(err, ENOMEM, "host names");
+	*v = grown;
+	(*v)[(*n)++] = *h;
+	return 0;
+}
+
 int sbx_pol_add_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err)
 {
 	struct sbx_endpoint e[2];
-	int n = sbx_endpoint_parse(text, e, err);
+	struct sbx_hostpat h;
+	int n = sbx_endpoint_parse_as("--allow-connect", text, e, &h, err);
 
+	if (n == 0)
+		return sbx_pol_push_host(&pol->hosts, &pol->n_hosts, &h, err);
 	return n < 0 ? n : sbx_pol_push_endpoints(pol, e, n, err);
+}
+
+int sbx_pol_add_deny_connect(struct sbx_policy *pol, const char *text, struct sbx_error *err)
+{
+	struct sbx_endpoint e[2], *grown;
+	struct sbx_hostpat h;
+	int n = sbx_endpoint_parse_as("--deny-connect", text, e, &h, err);
+
+	if (n == 0)
+		return sbx_pol_push_host(&pol->deny_hosts, &pol->n_deny_hosts, &h, err);
+	if (n < 0)
+		return n;
+	grown = realloc(pol->deny_endpoints, (pol->n_deny_endpoints + n) * sizeof(*grown));
+	if (!grown)
+		return sbx_error_set(err, ENOMEM, "--deny-connect");
+	pol->deny_endpoints = grown;
+	memcpy(grown + pol->n_deny_endpoints, e, n * sizeof(*e));
+	pol->n_deny_endpoints += n;
+	return 0;
 }
 
 int sbx_pol_add_bind(struct sbx_policy *pol, const char *text, struct sbx_error *err)
@@ -132,11 +166,29 @@ int sbx_pol_set_net(struct sbx_policy *pol, const char *mode, struct sbx_error *
 
 int sbx_pol_finish(struct sbx_policy *pol, struct sbx_error *err)
 {
-	if (pol->net == SBX_NET_NONE && pol->n_endpoints) {
+	size_t i;
+
+	if (pol->net == SBX_NET_NONE && (pol->n_endpoints || pol->n_hosts)) {
 		sbx_error_set(err, 0,
 			      "--net none allows no endpoints, but --allow-connect or "
 			      "--proxy gave some");
 		sbx_error_hint(err, "use --net isolated to keep only the named endpoints");
+		return -(err ? err->code = EINVAL : EINVAL);
+	}
+	for (i = 0; i < pol->n_hosts; i++) {
+		char text[SBX_HOSTNAME_MAX + 32];
+
+		if (!pol->hosts[i].wildcard || pol->net != SBX_NET_FILTERED)
+			continue;
+		/* The command's own lookups cannot be seen in the host's namespace, so sbx
+		 * would never know which addresses a wildcard stands for. */
+		sbx_hostpat_format(&pol->hosts[i], text, sizeof(text));
+		sbx_error_set(err, 0,
+			      "--allow-connect %s: a wildcard needs --net isolated, where sbx "
+			      "answers the command's DNS and sees every name it looks up",
+			      text + 4);
+		sbx_error_hint(err, "add --net isolated, or list the names: --allow-connect "
+				    "NAME:PORT");
 		return -(err ? err->code = EINVAL : EINVAL);
 	}
 	return 0;
@@ -148,6 +200,57 @@ bool sbx_pol_has_proto(const struct sbx_policy *pol, enum sbx_proto proto)
 
 	for (i = 0; i < pol->n_endpoints; i++)
 		if (pol->endpoints[i].proto == proto)
+			return true;
+	for (i = 0; i < pol->n_hosts; i++)
+		if (pol->hosts[i].proto == proto)
+			return true;
+	return false;
+}
+
+const struct sbx_endpoint *sbx_pol_match_deny_endpoint(const struct sbx_policy *pol,
+						       enum sbx_proto proto, int family,
+						       const unsigned char *addr, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_deny_endpoints; i++)
+		if (sbx_endpoint_match(&pol->deny_endpoints[i], proto, family, addr, port))
+			return &pol->deny_endpoints[i];
+	return NULL;
+}
+
+static const struct sbx_hostpat *sbx_host_find(const struct sbx_hostpat *v, size_t n,
+					       enum sbx_proto proto, const char *name,
+					       uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sbx_hostpat_match(&v[i], proto, name, port))
+			return &v[i];
+	return NULL;
+}
+
+const struct sbx_hostpat *sbx_pol_match_host(const struct sbx_policy *pol, enum sbx_proto proto,
+					     const char *name, uint16_t port)
+{
+	return sbx_host_find(pol->hosts, pol->n_hosts, proto, name, port);
+}
+
+const struct sbx_hostpat *sbx_pol_match_deny_host(const struct sbx_policy *pol,
+						  enum sbx_proto proto, const char *name,
+						  uint16_t port)
+{
+	return sbx_host_find(pol->deny_hosts, pol->n_deny_hosts, proto, name, port);
+}
+
+bool sbx_pol_hosts_cover(const struct sbx_policy *pol, enum sbx_proto proto, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_hosts; i++)
+		if (!pol->hosts[i].wildcard && pol->hosts[i].proto == proto &&
+		    port >= pol->hosts[i].port_lo && port <= pol->hosts[i].port_hi)
 			return true;
 	return false;
 }

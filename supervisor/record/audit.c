@@ -165,6 +165,7 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 		sbx_json_raw(&j, "unix_rules", arr);
 	sbx_json_cstr(&j, "net", sbx_net_mode_name(pol->net));
 	sbx_json_int(&j, "endpoints", (long long)pol->n_endpoints);
+	sbx_json_int(&j, "hosts", (long long)pol->n_hosts);
 	sbx_json_int(&j, "bind_ports", (long long)pol->n_bind_ports);
 	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
@@ -347,6 +348,29 @@ void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, co
 	sbx_json_cstr(&j, "reason", reason);
 	if (!c->addr && target)
 		sbx_json_str(&j, "target", target, strlen(target));
+	/* An inet target the policy knows by name reads "NAME:PORT (IP)" (judge/hosts.h). */
+	if (c->addr && (c->addr->kind == SBX_ADDR_INET || c->addr->kind == SBX_ADDR_INET6) &&
+	    target && strstr(target, " ("))
+		sbx_json_str(&j, "host", target, strcspn(target, ":"));
+	sbx_auditlog_emit(buf, sbx_json_end(&j));
+}
+
+void sbx_audit_dns_refused(const char *name)
+{
+	char buf[2048], hint[SBX_HOSTNAME_MAX + 32];
+	struct sbx_json j;
+
+	atomic_fetch_add(&sbx_audit.n_deny, 1);
+	if (!sbx_auditlog_on())
+		return;
+	snprintf(hint, sizeof(hint), "--allow-connect %s:PORT", name);
+	sbx_auditlog_head(&j, buf, sizeof(buf), "deny");
+	sbx_json_cstr(&j, "syscall", "dns-query");
+	sbx_json_cstr(&j, "rule", "default-deny");
+	sbx_json_cstr(&j, "errno", "REFUSED");
+	sbx_json_cstr(&j, "hint", hint);
+	sbx_json_str(&j, "target", name, strlen(name));
+	sbx_json_str(&j, "host", name, strlen(name));
 	sbx_auditlog_emit(buf, sbx_json_end(&j));
 }
 

@@ -50,6 +50,13 @@ void sbx_audit_begin(const struct sbx_policy *pol, char *const *argv, pid_t pid,
 /* sbx_audit_learning() - whether --learn is on (sbx_deny() then allows). */
 bool sbx_audit_learning(void);
 
+/*
+ * sbx_audit_dns_refused() - record that sbx's DNS responder (--net isolated) refused a lookup
+ * of @name: counted as a denial, and a "deny" record with "syscall":"dns-query" and the name
+ * as "target". Safe from any thread.
+ */
+void sbx_audit_dns_refused(const char *name);
+
 /* sbx_audit_deny() - record a denial (or, learning, a would-denial) of @c to @target with
  * @hint (the flag that would allow it, may be NULL) or @reason. Sets c->denied. */
 void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);

@@ -29,8 +29,11 @@ run --help
 	grep -q -- '--net' "$T/out" && grep -q -- '--allow-bind' "$T/out"
 ok $? "--help names --allow-connect, --proxy, --net and --allow-bind"
 
-refused --allow-connect example.com:80 "not resolved" "host names are not resolved"
-refused --allow-connect db.internal:5432 "not resolved" "host names are not resolved"
+refused --allow-connect bad_name.example:80 "only letters" "a name with '_' is refused"
+refused --allow-connect -db.internal:5432 "start with '-'" "a label starting with '-' is refused"
+refused --allow-connect 'a.*.org:443' "whole first label" "a wildcard inside a name is refused"
+refused --allow-connect '*.x.org:443' "needs --net isolated" "a wildcard in filtered mode is refused"
+refused --deny-connect 'x..org:443' "empty label" "--deny-connect checks names too"
 refused --allow-connect 127.0.0.1:0 "port" "port 0 is refused"
 refused --allow-connect 127.0.0.1:70000 "port" "port 70000 is refused"
 refused --allow-connect 127.0.0.1:90-80 "LO" "a range with LO > HI is refused"

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "../../supervisor/policy/endpoint.h"
+#include "../../supervisor/policy/hostname.h"
 #include "fuzz.h"
 
 static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -24,6 +25,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	n = sbx_endpoint_parse(text, e, &err);
+	{
+		/* The same text as --allow-connect takes it: a name rule formats back to itself. */
+		struct sbx_hostpat h = { 0 };
+		struct sbx_endpoint e2[2];
+
+		if (sbx_endpoint_parse_as("--allow-connect", text, e2, &h, NULL) == 0) {
+			struct sbx_hostpat h2 = { 0 };
+
+			sbx_hostpat_format(&h, out, sizeof(out));
+			if (sbx_endpoint_parse_as("--allow-connect", out, e2, &h2, NULL) != 0 ||
+			    memcmp(&h, &h2, sizeof(h)))
+				abort();
+		}
+	}
 	if (n > 2 || (n < 0 && !err.msg[0]))
 		abort();
 	for (i = 0; i < n; i++) {

@@ -166,7 +166,7 @@ static void errors(void)
 	      "a missing argument");
 	fails("sbx-policy 1\nquiet loudly\n", "`quiet` takes no argument", "an extra argument");
 	fails("sbx-policy 1\nallow-bind 0\n", "t.policy:2: --allow-bind 0", "apply's own error");
-	fails("sbx-policy 1\nallow-connect example.com:80\n", "t.policy:2:", "a bad endpoint");
+	fails("sbx-policy 1\nallow-connect bad_name.com:80\n", "t.policy:2:", "a bad endpoint");
 	fails("sbx-policy 1\nnet sideways\n", "t.policy:2: --net sideways", "a bad --net mode");
 	fails("sbx-policy 1\nallow-unix-socket /nonexistent/x.sock\n",
 	      "t.policy:2:", "a missing socket");

@@ -60,7 +60,7 @@ int main(void)
 		   match(&e[1], SBX_PROTO_TCP, "::1", 3128),
 	   "localhost covers 127.0.0.1 and ::1");
 
-	rejects("example.com:443", "not resolved");
+	rejects("example.com:443", "not accepted here"); /* names are --allow-connect's */
 	rejects("127.0.0.1", "ADDR:PORT");
 	rejects("127.0.0.1:0", "1 to 65535");
 	rejects("127.0.0.1:70000", "1 to 65535");
@@ -72,7 +72,7 @@ int main(void)
 	rejects("127.0.0.1/33:80", "prefix");
 	rejects("[::1]/129:80", "prefix");
 	rejects("sctp:127.0.0.1:80", "tcp: or udp:");
-	rejects("localhostx:80", "not resolved");
+	rejects("localhostx:80", "not accepted here");
 	rejects("256.0.0.1:80", "not a valid IPv4 address");
 
 	sbx_endpoint_parse("127.0.0.1:3128", e, &err);
