@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "hosts.h"
 #include "verdict.h"
+#include "../base/later.h"
 #include "../base/syscalls.h"
 #include "../base/util.h"
 
@@ -443,6 +444,6 @@ void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock
 void sbx_dest_release(struct sbx_dest *d)
 {
 	if (d->pin >= 0)
-		close(d->pin);
+		sbx_close_later(d->pin); /* after the reply (later.h) */
 	d->pin = -1;
 }

@@ -15,6 +15,7 @@
 
 #include "../record/audit.h"
 #include "../base/creds.h"
+#include "../base/later.h"
 #include "../perform/emulate.h"
 #include "../base/log.h"
 #include "notify.h"
@@ -229,6 +230,8 @@ static void sbx_notify_handle(struct sbx_sup *s, const struct seccomp_notif *n,
 			sbx_notify_fail(s, -errno, "answering a seccomp notification failed");
 		}
 	}
+	/* What the handler is done with is closed now that the caller has its answer. */
+	sbx_close_later_flush();
 	/* Only now: the pidfd that was proven to name the caller is the one signalled. */
 	sbx_task_close(&c.task);
 }

@@ -16,6 +16,7 @@
 #include "../base/log.h"
 #include "../caller/payload.h"
 #include "perform.h"
+#include "../base/later.h"
 #include "../base/util.h"
 
 long sbx_emu_getsock(struct sbx_call *c, uint64_t fd)
@@ -54,7 +55,7 @@ long sbx_emu_connect(struct sbx_call *c)
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 	struct sbx_blocking b;
 	bool unresolved = false;
 	size_t len;
@@ -133,9 +134,9 @@ long sbx_emu_bind(struct sbx_call *c)
 	struct sbx_verdict v;
 	const struct seccomp_data *a = &c->n->data;
 	unsigned char raw[sizeof(struct sockaddr_storage)];
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 	struct sbx_addr addr;
-	size_t len;
+	size_t len = 0;
 	long r;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
@@ -235,7 +236,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	_cleanup_dest_ struct sbx_dest d = { .pin = -1 };
 	_cleanup_(sbx_payload_releasep) struct sbx_payload pl = { .n = 0 };
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 	int flags = (int)a->args[3], type = 0;
 	socklen_t tl = sizeof(type);
 	/* the kernel clamps the length to INT_MAX (__sys_sendto) */
@@ -295,7 +296,7 @@ long sbx_emu_listen(struct sbx_call *c)
 	const struct seccomp_data *a = &c->n->data;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 	struct sbx_addr local;
 	struct sbx_verdict v;
 	long r;

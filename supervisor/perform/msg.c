@@ -23,6 +23,7 @@
 #include "fdbudget.h"
 #include "../caller/payload.h"
 #include "perform.h"
+#include "../base/later.h"
 #include "../base/util.h"
 
 struct sbx_msg {
@@ -288,7 +289,7 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 long sbx_emu_sendmsg(struct sbx_call *c)
 {
 	const struct seccomp_data *a = &c->n->data;
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
 	if (sock < 0)
@@ -301,7 +302,7 @@ long sbx_emu_sendmmsg(struct sbx_call *c)
 	const struct seccomp_data *a = &c->n->data;
 	unsigned int vlen = (unsigned int)a->args[2], i;
 	int flags = (int)a->args[3];
-	_cleanup_close_ int sock = -1;
+	_cleanup_close_later_ int sock = -1;
 	long r = 0;
 
 	sock = sbx_emu_getsock(c, a->args[0]);
