@@ -139,6 +139,18 @@ int sbx_bound_add_abstract(struct sbx_bound *b, int sockfd)
 	return sbx_bound_insert(b, &e);
 }
 
+bool sbx_bound_has_paths(struct sbx_bound *b)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->n && !found; i++)
+		found = b->v[i].kind == SBX_BOUND_PATH;
+	pthread_mutex_unlock(&b->lock);
+	return found;
+}
+
 bool sbx_bound_has_inode(struct sbx_bound *b, dev_t dev, ino_t ino)
 {
 	bool found = false;

@@ -57,6 +57,9 @@ int sbx_bound_add_path(struct sbx_bound *b, int sockfd, int dirfd, const char *p
  * (explicit or autobind). Return 0 or -errno. */
 int sbx_bound_add_abstract(struct sbx_bound *b, int sockfd);
 
+/* sbx_bound_has_paths() - whether the sandbox has bound any socket file (a path). */
+bool sbx_bound_has_paths(struct sbx_bound *b);
+
 /* sbx_bound_has_inode() - whether a socket file (st_dev, st_ino) was bound inside. */
 bool sbx_bound_has_inode(struct sbx_bound *b, dev_t dev, ino_t ino);
 
