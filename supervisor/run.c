@@ -15,6 +15,7 @@
 
 #include "../filters/filter.h"
 #include "../shim/shim.h"
+#include "judge/lookups.h"
 #include "record/audit.h"
 #include "perform/binder.h"
 #include "perform/fdbudget.h"
@@ -329,6 +330,7 @@ static int sbx_before_start(const struct sbx_opts *o, struct sbx_bpf *bpf, struc
 	if (r == 0)
 		sbx_names_resolve_all(&sup->names);
 	sbx_synth_init(&sup->synth);
+	sup->lookups = sbx_lookups_wanted(&o->pol);
 	return r;
 }
 

@@ -51,6 +51,9 @@ struct sbx_sup {
 	uint64_t netns_cookie; /* the supervisor's network namespace (SO_NETNS_COOKIE) */
 	/* pidfd_getfd is refused here: calls are performed by the replace strategy (perform.h) */
 	bool replace;
+	/* the filtered mode has wildcard rules: DNS questions the command sends are looked at
+	 * (judge/lookups.h) */
+	bool lookups;
 	/* callers wait killably once their call is received (SBX_FILTER_FLAG_WAIT_KILLABLE):
 	 * signals are then the monitor's to notice, and performed calls are exact under them */
 	bool killable;

@@ -12,6 +12,7 @@
 
 #include "binder.h"
 #include "../judge/decide.h"
+#include "../judge/lookups.h"
 #include "emulate.h"
 #include "../base/log.h"
 #include "../caller/payload.h"
@@ -273,6 +274,7 @@ long sbx_emu_sendto(struct sbx_call *c)
 	r = sbx_perform_prepare(c, &d, &sock, false, &p);
 	if (r < 0)
 		return r;
+	sbx_lookups_observe(c, sock, (struct sockaddr *)&d.out, pl.buf, (size_t)first);
 
 	sbx_cancel_begin(c, &b);
 	while ((n = sendto(sock, pl.buf, (size_t)first, flags | MSG_NOSIGNAL,

@@ -19,6 +19,7 @@
 
 #include "../caller/cmsg.h"
 #include "../judge/decide.h"
+#include "../judge/lookups.h"
 #include "emulate.h"
 #include "fdbudget.h"
 #include "../caller/payload.h"
@@ -272,6 +273,7 @@ static long sbx_msg_send(struct sbx_call *c, int *sock, int fd, uint64_t uaddr, 
 		sbx_msg_release(&s);
 		return r;
 	}
+	sbx_lookups_observe(c, *sock, s.m.msg_name, s.pl.buf, s.iov.iov_len);
 	sbx_cancel_begin(c, &b);
 	while ((n = sendmsg(*sock, &s.m, flags | MSG_NOSIGNAL)) == -1 && sbx_cancel_retry(c, &b))
 		;

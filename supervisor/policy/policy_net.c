@@ -166,29 +166,11 @@ int sbx_pol_set_net(struct sbx_policy *pol, const char *mode, struct sbx_error *
 
 int sbx_pol_finish(struct sbx_policy *pol, struct sbx_error *err)
 {
-	size_t i;
-
 	if (pol->net == SBX_NET_NONE && (pol->n_endpoints || pol->n_hosts)) {
 		sbx_error_set(err, 0,
 			      "--net none allows no endpoints, but --allow-connect or "
 			      "--proxy gave some");
 		sbx_error_hint(err, "use --net isolated to keep only the named endpoints");
-		return -(err ? err->code = EINVAL : EINVAL);
-	}
-	for (i = 0; i < pol->n_hosts; i++) {
-		char text[SBX_HOSTNAME_MAX + 32];
-
-		if (!pol->hosts[i].wildcard || pol->net != SBX_NET_FILTERED)
-			continue;
-		/* The command's own lookups cannot be seen in the host's namespace, so sbx
-		 * would never know which addresses a wildcard stands for. */
-		sbx_hostpat_format(&pol->hosts[i], text, sizeof(text));
-		sbx_error_set(err, 0,
-			      "--allow-connect %s: a wildcard needs --net isolated, where sbx "
-			      "answers the command's DNS and sees every name it looks up",
-			      text + 4);
-		sbx_error_hint(err, "add --net isolated, or list the names: --allow-connect "
-				    "NAME:PORT");
 		return -(err ? err->code = EINVAL : EINVAL);
 	}
 	return 0;

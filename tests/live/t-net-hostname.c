@@ -296,6 +296,40 @@ static void dns_names(void)
 	is(sbx_t_inet_settled_count(evil), 0, "evil's server accepted nothing");
 }
 
+/* Filtered mode: *.dns.test (dnsmasq answers every name under it with 127.0.0.2) is learned
+ * from the questions curl's resolver (glibc) sends through sbx. */
+static void filtered_wildcards(void)
+{
+	struct sbx_t_proc p;
+	const char *w = sbx_t_fmt("*.dns.test:%s", port);
+	int before;
+
+	if (dnsmasq < 0) {
+		skip(7, "needs dnsmasq (apt-get install dnsmasq-base)");
+		return;
+	}
+	before = sbx_t_inet_settled_count(good);
+	curl(&p, LIST("--allow-connect", w, CONNECT_DNS), sbx_t_fmt("http://a.dns.test:%s/", port));
+	if (!sbx_t_is_str(p.out, "good",
+			  "filtered: *.dns.test allows a.dns.test (learned from its lookup)"))
+		sbx_t_diag_proc(&p);
+	curl(&p, LIST("--allow-connect", w, CONNECT_DNS),
+	     sbx_t_fmt("http://deep.b.dns.test:%s/", port));
+	sbx_t_is_str(p.out, "good", "filtered: *.dns.test allows deep.b.dns.test");
+	curl(&p, LIST("--allow-connect", w, CONNECT_DNS),
+	     sbx_t_fmt("http://a.evil-dns.test:%s/", port));
+	is(p.code, 7, "filtered: a name outside the wildcard (its address 127.0.0.3): refused");
+	curl(&p, LIST("--allow-connect", w, CONNECT_DNS), sbx_t_fmt("http://127.0.0.3:%s/", port));
+	is(p.code, 7, "filtered: that address by itself: refused");
+	/* Without a lookup of a name under it, a wildcard allows no address: not even the one
+	 * every name under it has. */
+	curl(&p, LIST("--allow-connect", w, CONNECT_DNS), sbx_t_fmt("http://127.0.0.2:%s/", port));
+	is(p.code, 7, "filtered: the wildcard's names' address, with no lookup: refused");
+	is(sbx_t_inet_settled_count(good), before + 2,
+	   "good's server got the two allowed requests");
+	is(sbx_t_inet_settled_count(evil), 0, "evil's server accepted nothing");
+}
+
 static void start_warnings(void)
 {
 	struct sbx_t_proc p;
@@ -657,6 +691,7 @@ int main(void)
 	mapped();
 	deny_wins();
 	dns_names();
+	filtered_wildcards();
 	start_warnings();
 	learn();
 	git_http();
