@@ -17,7 +17,7 @@ void sbx_filter_key(const struct sbx_policy *pol, enum sbx_filter_mode mode,
 		.net = pol->net,
 		.tcp = any || sbx_pol_has_proto(pol, SBX_PROTO_TCP),
 		.udp = any || sbx_pol_has_proto(pol, SBX_PROTO_UDP),
-		.fs = false, /* until the supervisor answers those calls */
+		.fs = mode == SBX_FILTER_NOTIFY && !pol->explain_off && pol->ll.fs_kernel,
 		.mode = mode,
 	};
 }
