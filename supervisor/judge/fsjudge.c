@@ -481,12 +481,13 @@ static void sbx_fs_judge_move(const struct sbx_ll_plan *ll, const struct sbx_fs_
 		/* Without REFER handled (ABI 1) Landlock refuses every such move: no --rw helps. */
 		if ((m_to = sbx_fs_missing(ll, to.dir_canon, refer))) {
 			if (sbx_fs_join(to.dir_canon, to.name, target, sizeof(target)))
-				sbx_fs_refuse(ll, v, EXDEV, m_to, "create", 1, target, to.dir, -1,
-					      to.dir_canon, to.dir_canon, NULL);
+				sbx_fs_refuse(ll, v, EXDEV, m_to, rename ? "move" : "link", 1,
+					      target, to.dir, -1, to.dir_canon, to.dir_canon, NULL);
 		} else if ((m_from = sbx_fs_missing(ll, from.dir_canon, refer))) {
 			if (sbx_fs_join(from.dir_canon, from.name, target, sizeof(target)))
-				sbx_fs_refuse(ll, v, EXDEV, m_from, "remove", 0, target, from.dir,
-					      -1, from.dir_canon, from.dir_canon, NULL);
+				sbx_fs_refuse(ll, v, EXDEV, m_from, rename ? "move" : "link", 0,
+					      target, from.dir, -1, from.dir_canon, from.dir_canon,
+					      NULL);
 		}
 	}
 }
