@@ -171,6 +171,46 @@ static int sbx_filter_common(scmp_filter_ctx ctx, bool tcp, bool udp, struct sbx
 	return 0;
 }
 
+/*
+ * The calls that write to the filesystem, notified so that a refusal of the Landlock rules can
+ * be explained (perform/fswrite.c). The supervisor only explains: it lets every call it does
+ * not refuse continue, and Landlock enforces either way. open and openat are notified only
+ * when their flags ask for writing, creating or truncating (O_TMPFILE needs O_WRONLY or
+ * O_RDWR), so reads never leave the kernel; the flags are an int to the kernel, and a mask of
+ * low bits ignores the high half of the register. openat2's flags are in memory: every call
+ * is notified (rare). ftruncate is not: its file was opened for writing already, and every
+ * rule that grants WRITE_FILE grants TRUNCATE with it. The compat ABIs are not notified:
+ * Landlock still refuses their writes, without a line.
+ */
+static int sbx_filter_fs(scmp_filter_ctx ctx, uint32_t check, struct sbx_error *err)
+{
+	static const unsigned int bits[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++) {
+		RULE(ctx, check, open, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, bits[i], bits[i]));
+		RULE(ctx, check, openat, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, bits[i], bits[i]));
+	}
+	RULE(ctx, check, creat, 0);
+	RULE(ctx, check, openat2, 0);
+	RULE(ctx, check, mkdir, 0);
+	RULE(ctx, check, mkdirat, 0);
+	RULE(ctx, check, mknod, 0);
+	RULE(ctx, check, mknodat, 0);
+	RULE(ctx, check, unlink, 0);
+	RULE(ctx, check, unlinkat, 0);
+	RULE(ctx, check, rmdir, 0);
+	RULE(ctx, check, rename, 0);
+	RULE(ctx, check, renameat, 0);
+	RULE(ctx, check, renameat2, 0);
+	RULE(ctx, check, link, 0);
+	RULE(ctx, check, linkat, 0);
+	RULE(ctx, check, symlink, 0);
+	RULE(ctx, check, symlinkat, 0);
+	RULE(ctx, check, truncate, 0);
+	return 0;
+}
+
 static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_filter_key *k,
 			     struct sbx_error *err)
 {
@@ -207,7 +247,7 @@ static int sbx_filter_native(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 	 * --net host. */
 	if (k->net != SBX_NET_HOST)
 		RULE(ctx, check, listen, 0);
-	return 0;
+	return k->fs ? sbx_filter_fs(ctx, check, err) : 0;
 }
 
 /*

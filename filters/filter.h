@@ -37,6 +37,10 @@ struct sbx_filter_key {
 	 * destination judged (filter.c); 32-bit callers reach none, so theirs stay refused. */
 	bool tcp;
 	bool udp; /* the same for datagram sockets */
+	/* Whether x86_64 calls that write to the filesystem are notified, so a refusal of the
+	 * Landlock rules is explained (--explain, on by default): only where Landlock enforces
+	 * filesystem rules, and never in SBX_FILTER_BPF_ONLY mode. */
+	bool fs;
 	enum sbx_filter_mode mode;
 };
 

@@ -17,6 +17,7 @@ void sbx_filter_key(const struct sbx_policy *pol, enum sbx_filter_mode mode,
 		.net = pol->net,
 		.tcp = any || sbx_pol_has_proto(pol, SBX_PROTO_TCP),
 		.udp = any || sbx_pol_has_proto(pol, SBX_PROTO_UDP),
+		.fs = mode == SBX_FILTER_NOTIFY && !pol->explain_off && pol->ll.fs_kernel,
 		.mode = mode,
 	};
 }
@@ -28,7 +29,8 @@ const struct sbx_filter_prebuilt *sbx_filter_find_prebuilt(const struct sbx_filt
 	for (i = 0; i < sbx_filter_prebuilt_n; i++) {
 		const struct sbx_filter_key *e = &sbx_filter_prebuilt[i].key;
 
-		if (e->net == k->net && e->tcp == k->tcp && e->udp == k->udp && e->mode == k->mode)
+		if (e->net == k->net && e->tcp == k->tcp && e->udp == k->udp && e->fs == k->fs &&
+		    e->mode == k->mode)
 			return &sbx_filter_prebuilt[i];
 	}
 	return NULL;

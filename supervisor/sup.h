@@ -25,6 +25,9 @@
 /* A handler's result: >= 0 the call's return value, < 0 -errno, or no reply at all because
  * the caller is gone (its syscall was interrupted or it died). */
 #define SBX_NO_REPLY LONG_MIN
+/* ... or let the call continue in the kernel (SECCOMP_USER_NOTIF_FLAG_CONTINUE): only for the
+ * filesystem writes notified to be explained, never for a call sbx judged to perform it. */
+#define SBX_CONTINUE (LONG_MIN + 1)
 
 /* Interrupts a worker blocked in a call performed for a caller that went away. */
 #define SBX_SIG_CANCEL SIGUSR1
@@ -107,6 +110,11 @@ struct sbx_call {
 	bool copied;
 	const char *rule;
 	bool denied;
+
+	/* A refused filesystem write (perform/fswrite.c): its verdict and the path as judged,
+	 * for the audit record; NULL otherwise. */
+	const struct sbx_fs_verdict *fs;
+	const char *fs_path;
 };
 
 /* sbx_notif_id_valid() - whether notification @id is still pending (its caller waits). */
@@ -131,6 +139,15 @@ static inline bool sbx_call_valid(const struct sbx_call *c)
 long sbx_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason);
 
 struct sbx_verdict;
+struct sbx_fs_verdict;
+
+/*
+ * sbx_deny_fs() - record a refusal of the filesystem rules (@v, refused): the audit record
+ * (source "fs", always a deny: learning does not change what Landlock refuses), learning, and
+ * the line on stderr, once per directory to make writable. Return the errno to answer, or
+ * SBX_CONTINUE while learning (Landlock then refuses it itself).
+ */
+long sbx_deny_fs(struct sbx_call *c, const struct sbx_fs_verdict *v);
 
 /*
  * sbx_verdict_record() - record what the judge decided for @c (verdict.h): the audit's note of

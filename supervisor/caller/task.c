@@ -238,6 +238,30 @@ int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+long sbx_task_read_str(struct sbx_task *t, uint64_t addr, char *buf, size_t size)
+{
+	const uint64_t page = 4096;
+	size_t got = 0;
+
+	while (got < size) {
+		/* Never past the page that holds @addr + got: the next one may be unmapped. */
+		size_t n = page - ((addr + got) & (page - 1));
+		char *nul;
+		int r;
+
+		if (n > size - got)
+			n = size - got;
+		r = sbx_task_read(t, addr + got, buf + got, n);
+		if (r < 0)
+			return r;
+		nul = memchr(buf + got, '\0', n);
+		if (nul)
+			return nul - buf;
+		got += n;
+	}
+	return -ENAMETOOLONG;
+}
+
 int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec local = { (void *)buf, len }, remote = { (void *)(uintptr_t)addr, len };

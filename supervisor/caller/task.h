@@ -41,6 +41,14 @@ void sbx_task_close(struct sbx_task *t);
 /* sbx_task_read() - copy exactly @len bytes at @addr. Return 0, or -EFAULT on any short read. */
 int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len);
 
+/*
+ * sbx_task_read_str() - copy the NUL-terminated string at @addr into @buf (@size bytes, the
+ * NUL included), a page at a time so that a string ending just before an unmapped page reads
+ * as the kernel's getname() would. Return its length, -EFAULT, or -ENAMETOOLONG when it does
+ * not fit.
+ */
+long sbx_task_read_str(struct sbx_task *t, uint64_t addr, char *buf, size_t size);
+
 /* sbx_task_write() - store exactly @len bytes at @addr. Return 0 or -EFAULT. */
 int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len);
 

@@ -22,7 +22,7 @@
  * resolved as the supervisor; that can only fail or be denied, since the decision is made on
  * the inode reached.
  */
-static int sbx_proc_self_rewrite(struct sbx_call *c, const char *in, char *out, size_t n)
+int sbx_path_proc_self(struct sbx_call *c, const char *in, char *out, size_t n)
 {
 	static const char self[] = "/proc/self/", thread[] = "/proc/thread-self/";
 	struct sbx_task_ids ids;
@@ -73,7 +73,7 @@ static size_t sbx_fd_link(char *buf, int fd)
  * file may have been mounted over the name a rule allows; only a name that leads to the very
  * file here may be judged by the rules written for this namespace.
  */
-static bool sbx_dest_here(int pin, const char *canon)
+bool sbx_path_here(int pin, const char *canon)
 {
 	struct sbx_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
 	const unsigned int mask = STATX_TYPE | STATX_INO | STATX_MNT_ID;
@@ -113,7 +113,7 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 	if (len > sizeof(struct sockaddr_un))
 		return -EINVAL;
 
-	r = sbx_proc_self_rewrite(c, d->addr.path, path, sizeof(path));
+	r = sbx_path_proc_self(c, d->addr.path, path, sizeof(path));
 	if (r < 0)
 		return r;
 	if (path[0] != '/') {
@@ -144,7 +144,7 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 			return -errno;
 		d->canon[n] = '\0';
 		/* Only here: the plain walk above was made in sbx's namespace from its root. */
-		d->elsewhere = !sbx_dest_here(d->pin, d->canon);
+		d->elsewhere = !sbx_path_here(d->pin, d->canon);
 	}
 
 	sun->sun_family = AF_UNIX;

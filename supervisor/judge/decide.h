@@ -60,6 +60,20 @@ void sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock, stru
  * supervisor's (the sandbox's own, under --net isolated or none). */
 bool sbx_sock_private(const struct sbx_sup *s, int sock);
 
+/*
+ * sbx_path_proc_self() - copy @in to @out (@n bytes) with a leading "/proc/self/" or
+ * "/proc/thread-self/" made to name the caller, since the supervisor resolves paths on its
+ * behalf. Return 0, -ENAMETOOLONG or -ENOENT.
+ */
+int sbx_path_proc_self(struct sbx_call *c, const char *in, char *out, size_t n);
+
+/*
+ * sbx_path_here() - whether @canon (a readlink of @pin), looked up in sbx's own mount
+ * namespace without following symlinks, is the very file pinned at @pin: same device, inode
+ * and mount.
+ */
+bool sbx_path_here(int pin, const char *canon);
+
 /* sbx_dest_release() - close the pin; safe on a zeroed or released dest. */
 void sbx_dest_release(struct sbx_dest *d);
 

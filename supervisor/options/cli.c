@@ -152,6 +152,16 @@ static int sbx_opt_landlock(struct sbx_opts *o, const char *arg, struct sbx_erro
 	return sbx_pol_set_landlock(&o->pol, arg, err);
 }
 
+static int sbx_opt_explain(struct sbx_opts *o, const char *arg, struct sbx_error *err)
+{
+	if (strcmp(arg, "on") && strcmp(arg, "off")) {
+		sbx_error_set(err, 0, "--explain %s: expected on or off", arg);
+		return -(err->code = EINVAL);
+	}
+	o->pol.explain_off = !strcmp(arg, "off");
+	return 0;
+}
+
 static int sbx_opt_keep_caps(struct sbx_opts *o, const char *arg, struct sbx_error *err)
 {
 	(void)arg;
@@ -360,6 +370,7 @@ const struct sbx_cli_option sbx_cli_options[] = {
 	{ "rw-cwd", 0, false, true, sbx_opt_rw_cwd, NULL },	 /* printed as rw */
 	{ "landlock", 0, true, true, sbx_opt_landlock, sbx_print_landlock },
 	{ "keep-caps", 0, false, true, sbx_opt_keep_caps, sbx_print_keep_caps },
+	{ "explain", 0, true, false, sbx_opt_explain, NULL },
 	{ "policy", 0, true, false, sbx_opt_policy, NULL },
 	{ "print-policy", 0, false, false, sbx_opt_print_policy, NULL },
 	{ "audit-log", 0, true, false, sbx_opt_audit_log, NULL },
@@ -441,6 +452,9 @@ void sbx_cli_usage(void)
 	      "  --landlock=MODE            auto (default): use what the kernel has and warn\n"
 	      "                             about what it lacks; require: exit 125 instead of\n"
 	      "                             warning; off: no Landlock (seccomp only)\n"
+	      "  --explain=on|off           on (default): a write the filesystem rules refuse\n"
+	      "                             prints a line naming the --rw that allows it, is\n"
+	      "                             logged and learned; off: refused without a word\n"
 	      "  --keep-caps                as root, keep capabilities (but CAP_SYS_PTRACE);\n"
 	      "                             by default CMD has none\n"
 	      "  --leave-running            let processes CMD started keep running after it\n"

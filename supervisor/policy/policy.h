@@ -80,6 +80,9 @@ struct sbx_policy {
 	enum sbx_ll_mode landlock;
 	bool keep_caps;	       /* --keep-caps: root keeps its capabilities but CAP_SYS_PTRACE */
 	struct sbx_ll_plan ll; /* what Landlock enforces: computed by sbx_ll_plan() at start */
+	/* --explain=off: calls that write to the filesystem are not notified, so a refusal of
+	 * the Landlock rules is not explained (filters/filter.h, perform/fswrite.c) */
+	bool explain_off;
 
 	enum sbx_net_mode net;
 	bool net_given; /* --net was on the command line */

@@ -22,6 +22,7 @@
 #include "json.h"
 #include "../base/log.h"
 #include "../caller/sockaddr.h"
+#include "../judge/fsjudge.h"
 #include "../base/syscalls.h"
 #include "../base/util.h"
 
@@ -249,6 +250,17 @@ static void sbx_audit_call_fields(struct sbx_json *j, struct sbx_call *c)
 	sbx_json_cstr(j, "exe", exe[0] ? exe : NULL);
 	sbx_json_cstr(j, "syscall", c->name);
 	sbx_json_cstr(j, "arch", c->n->data.arch == AUDIT_ARCH_X86_64 ? "x86_64" : "other");
+	if (c->fs) {
+		/* A filesystem write: no socket, the path as the caller named it and the file
+		 * (or the new entry) it reaches. */
+		sbx_json_cstr(j, "family", NULL);
+		sbx_json_cstr(j, "type", NULL);
+		if (sbx_json_str(j, "addr", c->fs_path, strlen(c->fs_path)))
+			sbx_json_hex(j, "addr_hex", c->fs_path, strlen(c->fs_path));
+		if (sbx_json_str(j, "resolved", c->fs->target, strlen(c->fs->target)))
+			sbx_json_hex(j, "resolved_hex", c->fs->target, strlen(c->fs->target));
+		return;
+	}
 	if (c->name) {
 		/* Every notified call takes its socket as the first argument. */
 		sock = c->sup->replace ? -1 : sbx_task_getfd(&c->task, (int)c->n->data.args[0]);
@@ -308,14 +320,19 @@ static void sbx_audit_learn(struct sbx_call *c, const char *target, const char *
 	struct sbx_learned *l = NULL;
 	size_t i;
 
+	/* Filesystem refusals: one entry per flag to suggest (a directory), whatever call. */
+	const char *call = c->fs ? "write" : c->name ? c->name : "?";
+
+	if (c->fs && hint)
+		target = hint + strlen("--rw ");
 	pthread_mutex_lock(&sbx_audit.learn_lock);
 	for (i = 0; i < sbx_audit.n_learned && !l; i++)
 		if (!strcmp(sbx_audit.learned[i].target, target) &&
-		    !strcmp(sbx_audit.learned[i].call, c->name ? c->name : "?"))
+		    !strcmp(sbx_audit.learned[i].call, call))
 			l = &sbx_audit.learned[i];
 	if (!l && sbx_audit.n_learned < SBX_LEARN_MAX) {
 		l = &sbx_audit.learned[sbx_audit.n_learned++];
-		snprintf(l->call, sizeof(l->call), "%s", c->name ? c->name : "?");
+		snprintf(l->call, sizeof(l->call), "%s", call);
 		snprintf(l->target, sizeof(l->target), "%s", target);
 		snprintf(l->hint, sizeof(l->hint), "%s", hint ? hint : "");
 		l->first_pid = c->n->pid;
@@ -331,22 +348,29 @@ static void sbx_audit_learn(struct sbx_call *c, const char *target, const char *
 void sbx_audit_deny(struct sbx_call *c, const char *target, const char *hint, const char *reason)
 {
 	bool learn = sbx_audit.cfg.learn;
-	char buf[SBX_AUDIT_REC_MAX];
+	/* A filesystem refusal is Landlock's, in learning mode too: a deny, and learned. */
+	bool would = learn && !c->fs;
+	char buf[SBX_AUDIT_REC_MAX], blockers[256];
 	struct sbx_json j;
 
 	c->denied = true;
-	atomic_fetch_add(learn ? &sbx_audit.n_would : &sbx_audit.n_deny, 1);
+	atomic_fetch_add(would ? &sbx_audit.n_would : &sbx_audit.n_deny, 1);
 	if (learn)
 		sbx_audit_learn(c, target, hint);
 	if (!sbx_auditlog_on())
 		return;
-	sbx_auditlog_head(&j, buf, sizeof(buf), learn ? "would-deny" : "deny");
+	sbx_auditlog_head(&j, buf, sizeof(buf), would ? "would-deny" : "deny");
+	if (c->fs)
+		sbx_json_cstr(&j, "source", "fs");
 	sbx_audit_call_fields(&j, c);
-	sbx_json_cstr(&j, "rule", c->rule ? c->rule : "default-deny");
-	sbx_json_cstr(&j, "errno", "EPERM");
+	sbx_json_cstr(&j, "rule", c->fs ? "fs-rules" : c->rule ? c->rule : "default-deny");
+	sbx_json_cstr(&j, "errno", c->fs ? strerrorname_np(c->fs->err) : "EPERM");
 	sbx_json_cstr(&j, "hint", hint);
 	sbx_json_cstr(&j, "reason", reason);
-	if (!c->addr && target)
+	if (c->fs)
+		sbx_json_cstr(&j, "blockers",
+			      sbx_fs_blockers(c->fs->missing, blockers, sizeof(blockers)));
+	else if (!c->addr && target)
 		sbx_json_str(&j, "target", target, strlen(target));
 	/* An inet target the policy knows by name reads "NAME:PORT (IP)" (judge/hosts.h). */
 	if (c->addr && (c->addr->kind == SBX_ADDR_INET || c->addr->kind == SBX_ADDR_INET6) &&

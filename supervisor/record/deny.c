@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "../base/log.h"
 #include "../sup.h"
+#include "../judge/fsjudge.h"
 #include "../judge/verdict.h"
 #include "../base/util.h"
 
@@ -78,4 +79,23 @@ long sbx_verdict_record(struct sbx_call *c, const struct sbx_verdict *v)
 	if (v->result != SBX_JUDGE_DENY)
 		return v->result;
 	return sbx_deny(c, v->target, v->hint[0] ? v->hint : NULL, v->reason);
+}
+
+long sbx_deny_fs(struct sbx_call *c, const struct sbx_fs_verdict *v)
+{
+	char comm[32];
+
+	sbx_audit_deny(c, v->target, v->hint[0] ? v->hint : NULL, v->reason);
+	/* Printed in learning mode too: Landlock refuses the call all the same. Once per
+	 * directory to make writable, whatever was written there or how. */
+	if (!c->sup->quiet && !sbx_deny_seen(c->sup, "fs", v->hint[0] ? v->hint : v->target)) {
+		sbx_task_comm(c->n->pid, comm, sizeof(comm));
+		if (v->hint[0])
+			sbx_log_err("denied %s %s by pid %u (%s). Hint: %s", v->verb, v->target,
+				    c->n->pid, comm, v->hint);
+		else
+			sbx_log_err("denied %s %s by pid %u (%s): %s", v->verb, v->target,
+				    c->n->pid, comm, v->reason);
+	}
+	return sbx_audit_learning() ? SBX_CONTINUE : -v->err;
 }

@@ -93,3 +93,126 @@ pid_t proc_ppid(void)
 		fclose(f);
 	return (pid_t)pp;
 }
+
+/* write2 A B: "write A" then "write B"; detail: the errno name of each ("ok" for none). */
+int op_write2(char **av, char *d, size_t dn)
+{
+	int i, e[2];
+
+	for (i = 0; i < 2; i++) {
+		int fd = open(av[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		e[i] = fd == -1 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	snprintf(d, dn, "%s %s", e[0] ? ename(e[0]) : "ok", e[1] ? ename(e[1]) : "ok");
+	return 0;
+}
+
+/* openat DIR NAME: create NAME with openat() relative to a dirfd on DIR. */
+int op_openat(char **av, char *d, size_t dn)
+{
+	int dir = open(av[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+	if (dir == -1)
+		FAIL("open dir");
+	fd = openat(dir, av[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	close(dir);
+	if (fd == -1)
+		FAIL("openat");
+	close(fd);
+	return 0;
+}
+
+/* tmpfile DIR: an unnamed file in DIR (O_TMPFILE); EOPNOTSUPP where the fs has none. */
+int op_tmpfile(char **av, char *d, size_t dn)
+{
+	int fd = open(av[0], O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		FAIL("open");
+	close(fd);
+	return 0;
+}
+
+/* link FROM TO | rmdir DIR | mkfifo PATH */
+int op_link(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return link(av[0], av[1]) == -1 ? errno : 0;
+}
+
+int op_rmdir(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return rmdir(av[0]) == -1 ? errno : 0;
+}
+
+int op_mkfifo(char **av, char *d, size_t dn)
+{
+	(void)d;
+	(void)dn;
+	return mkfifo(av[0], 0644) == -1 ? errno : 0;
+}
+
+struct fsrace {
+	char path[PATH_MAX];
+	size_t off;
+	char a, b;
+	atomic_int started, stop;
+};
+
+static void *fs_flipper(void *arg)
+{
+	struct fsrace *r = arg;
+	volatile char *c = (volatile char *)&r->path[r->off];
+
+	atomic_store(&r->started, 1);
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		*c = r->b;
+		*c = r->a;
+	}
+	return NULL;
+}
+
+/* fsrace ALLOWED DENIED N: create ALLOWED N times (unlinking it after each success) while a
+ * thread flips the one byte in which the paths differ; detail: the counts of each result. */
+int op_fsrace(char **av, char *d, size_t dn)
+{
+	static struct fsrace r;
+	static struct counts c;
+	size_t la = strlen(av[0]), i;
+	long n = parse_long(av[2]), k;
+	pthread_t t;
+
+	if (la != strlen(av[1]) || la >= sizeof(r.path))
+		usage("fsrace: paths must have equal length");
+	for (i = 0; i < la && av[0][i] == av[1][i]; i++)
+		;
+	if (i == la || strcmp(av[0] + i + 1, av[1] + i + 1))
+		usage("fsrace: paths must differ in exactly one position");
+	memcpy(r.path, av[0], la + 1);
+	r.off = i;
+	r.a = av[0][i];
+	r.b = av[1][i];
+	if (pthread_create(&t, NULL, fs_flipper, &r))
+		usage("pthread_create failed");
+	while (!atomic_load(&r.started))
+		sched_yield();
+	for (k = 0; k < n; k++) {
+		int fd = open(r.path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		count(&c, fd == -1 ? errno : 0);
+		if (fd >= 0) {
+			close(fd);
+			unlink(av[0]);
+		}
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(t, NULL);
+	format_counts(d, dn, &c, "");
+	return 0;
+}
