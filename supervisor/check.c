@@ -25,7 +25,23 @@
 struct sbx_features {
 	int user_notif, pidfd_open, mem_read, getfd, addfd, sync_wake, killable, userns, audit;
 	int landlock_abi; /* > 0 the ABI, else -errno */
+	int mem_proc;	  /* /proc/PID/mem, sbx's way where process_vm_readv is refused */
 };
+
+/* Reading our own memory through /proc/self/mem: 0 or -errno. */
+static int sbx_probe_proc_mem(void)
+{
+	static const char byte = 1;
+	char got = 0;
+	int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &got, 1, (off_t)(uintptr_t)&byte) != 1)
+		r = -errno;
+	close(fd);
+	return r;
+}
 
 /* What a forked child finds with a listener of its own: the filter flag, then the ioctls.
  * Packed in its exit status: bit 0 no listener, 1 no killable wait, 2 no ADDFD, 3 no sync
@@ -115,6 +131,7 @@ static void sbx_probe(struct sbx_features *f)
 	if (pidfd >= 0)
 		close(pidfd);
 	f->mem_read = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1 ? 0 : -errno;
+	f->mem_proc = f->mem_read == 0 ? -EEXIST : sbx_probe_proc_mem();
 	f->getfd = sbx_task_getfd_probe();
 	bits = f->user_notif == 0 ? sbx_probe_listener() : -1;
 	if (bits < 0 || (bits & 1))
@@ -132,7 +149,7 @@ static void sbx_probe(struct sbx_features *f)
 /* The default policy needs the listener, the pidfds, the reads, and a way to perform. */
 static bool sbx_enforceable(const struct sbx_features *f)
 {
-	return f->user_notif == 0 && f->pidfd_open == 0 && f->mem_read == 0 &&
+	return f->user_notif == 0 && f->pidfd_open == 0 && (f->mem_read == 0 || f->mem_proc == 0) &&
 	       (f->getfd == 0 || f->addfd == 0);
 }
 
@@ -159,8 +176,10 @@ static void sbx_check_text(const struct sbx_features *f)
 	sbx_row("pidfd_open", f->pidfd_open,
 		"sbx cannot follow the command's threads: it "
 		"cannot run here (Linux 5.3+)");
-	sbx_row("reading the caller's memory", f->mem_read,
-		"sbx cannot read a call's address: it cannot run here (process_vm_readv)");
+	sbx_row("process_vm_readv", f->mem_read,
+		f->mem_proc == 0 ? "sbx reads the caller's memory through /proc/PID/mem instead "
+				   "(two more calls per read)"
+				 : "sbx cannot read a call's address: it cannot run here");
 	sbx_row("pidfd_getfd", f->getfd,
 		"replace mode: calls are performed on sockets of sbx's; passing descriptors "
 		"(SCM_RIGHTS), sendmsg on a socket sbx did not make and --net isolated/none are "
@@ -199,11 +218,16 @@ static void sbx_check_text(const struct sbx_features *f)
 
 static void sbx_check_json(const struct sbx_features *f)
 {
-	static const char *const names[] = { "user_notif",    "pidfd_open", "mem_read",
-					     "pidfd_getfd",   "addfd",	    "sync_wakeup",
-					     "killable_wait", "userns",	    "kernel_audit" };
-	const int v[] = { f->user_notif, f->pidfd_open, f->mem_read, f->getfd, f->addfd,
-			  f->sync_wake,	 f->killable,	f->userns,   f->audit };
+	static const char *const names[] = { "user_notif",  "pidfd_open",    "process_vm_readv",
+					     "proc_mem",    "pidfd_getfd",   "addfd",
+					     "sync_wakeup", "killable_wait", "userns",
+					     "kernel_audit" };
+	/* proc_mem: reading through /proc/PID/mem, what sbx does without process_vm_readv */
+	const int v[] = { f->user_notif, f->pidfd_open,
+			  f->mem_read,	 f->mem_read == 0 ? 0 : f->mem_proc,
+			  f->getfd,	 f->addfd,
+			  f->sync_wake,	 f->killable,
+			  f->userns,	 f->audit };
 	char buf[2048], key[48];
 	struct sbx_json j;
 	size_t i;

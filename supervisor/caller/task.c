@@ -219,15 +219,56 @@ void sbx_task_close(struct sbx_task *t)
 		}                                                              \
 	} while (0)
 
-int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
+/*
+ * process_vm_readv/writev, or /proc/TID/mem where a seccomp profile refuses them (Docker's
+ * default before 23 does, without CAP_SYS_PTRACE): the same access check (ptrace
+ * read/attach by the same user of a dumpable process), three calls instead of one.
+ */
+static bool sbx_vm_refused;
+
+void sbx_task_mem_probe(void)
+{
+	char byte = 1, got = 0;
+	struct iovec local = { &got, 1 }, remote = { &byte, 1 };
+
+	sbx_vm_refused = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 &&
+			 (errno == EPERM || errno == ENOSYS);
+}
+
+static ssize_t sbx_mem_rw(pid_t tid, bool write, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EACCES ? (errno = EPERM, -1) : -1;
+	n = write ? pwrite(fd, buf, len, (off_t)addr) : pread(fd, buf, len, (off_t)addr);
+	if (n < 0 && errno == EIO)
+		errno = EFAULT; /* an unmapped page */
+	close(fd);
+	return n;
+}
+
+static ssize_t sbx_vm_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+
+	if (sbx_vm_refused)
+		return sbx_mem_rw(tid, false, addr, buf, len);
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
+}
+
+int sbx_task_read(struct sbx_task *t, uint64_t addr, void *buf, size_t len)
+{
 	ssize_t n;
 
 	if (len == 0)
 		return 0;
-	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
-	SBX_PTRACE_RETRY(n, process_vm_readv(t->tid, &local, 1, &remote, 1, 0));
+	n = sbx_vm_read(t->tid, addr, buf, len);
+	SBX_PTRACE_RETRY(n, sbx_vm_read(t->tid, addr, buf, len));
 	if (n < 0 && errno == EPERM) {
 		t->unreadable = true;
 		return -EPERM;
@@ -262,13 +303,20 @@ long sbx_task_read_str(struct sbx_task *t, uint64_t addr, char *buf, size_t size
 	return -ENAMETOOLONG;
 }
 
-int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len)
+static ssize_t sbx_vm_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec local = { (void *)buf, len }, remote = { (void *)(uintptr_t)addr, len };
 
-	ssize_t n = process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+	if (sbx_vm_refused)
+		return sbx_mem_rw(tid, true, addr, (void *)buf, len);
+	return process_vm_writev(tid, &local, 1, &remote, 1, 0);
+}
 
-	SBX_PTRACE_RETRY(n, process_vm_writev(t->tid, &local, 1, &remote, 1, 0));
+int sbx_task_write(const struct sbx_task *t, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t n = sbx_vm_write(t->tid, addr, buf, len);
+
+	SBX_PTRACE_RETRY(n, sbx_vm_write(t->tid, addr, buf, len));
 	if (n != (ssize_t)len)
 		return -EFAULT;
 	return 0;
@@ -318,6 +366,19 @@ int sbx_task_getfd(struct sbx_task *t, int fd)
 	if (r < 0 && errno == EPERM)
 		t->unreadable = true;
 	return r >= 0 ? r : -errno;
+}
+
+int sbx_task_dirfd(const struct sbx_task *t, int fd)
+{
+	char path[64];
+	int r;
+
+	if (fd < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->tid, fd);
+	r = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	SBX_PTRACE_RETRY(r, open(path, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	return r >= 0 ? r : errno == ENOENT ? -EBADF : -errno;
 }
 
 int sbx_task_cwd(const struct sbx_task *t)

@@ -32,6 +32,10 @@ bool sbx_task_probe(void);
  * (EPERM under a container's default seccomp profile, ENOSYS before Linux 5.6). */
 int sbx_task_getfd_probe(void);
 
+/* sbx_task_mem_probe() - once at start: whether process_vm_readv works here, else caller
+ * memory is read and written through /proc/TID/mem. */
+void sbx_task_mem_probe(void);
+
 /* sbx_task_open() - open a pidfd for @tid. Return 0 or -errno (ESRCH: it is gone). */
 int sbx_task_open(struct sbx_task *t, pid_t tid);
 
@@ -64,6 +68,10 @@ int sbx_task_verify(struct sbx_task *t);
 /* sbx_task_getfd() - duplicate the thread's fd @fd into the supervisor (O_CLOEXEC).
  * Return the new fd, or -EBADF when @fd is not open there, or another -errno. */
 int sbx_task_getfd(struct sbx_task *t, int fd);
+
+/* sbx_task_dirfd() - an O_PATH fd on the directory the thread's fd @fd is open on, opened
+ * again through /proc (no pidfd_getfd): -EBADF, -ENOTDIR or another -errno. */
+int sbx_task_dirfd(const struct sbx_task *t, int fd);
 
 /* sbx_task_cwd() - an O_PATH fd on the thread's working directory, or -errno. */
 int sbx_task_cwd(const struct sbx_task *t);

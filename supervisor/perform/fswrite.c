@@ -50,7 +50,10 @@ static int sbx_fs_read_arg(struct sbx_call *c, struct sbx_fs_req *r, int i, uint
 		return e;
 	if (a->path[0] == '/')
 		return 0;
-	a->base = dirfd == AT_FDCWD ? sbx_task_cwd(&c->task) : sbx_task_getfd(&c->task, dirfd);
+	/* The replace mode has no pidfd_getfd: the directory is opened again by its link. */
+	a->base = dirfd == AT_FDCWD ? sbx_task_cwd(&c->task)
+		  : c->sup->replace ? sbx_task_dirfd(&c->task, dirfd)
+				    : sbx_task_getfd(&c->task, dirfd);
 	return a->base < 0 ? a->base : 0;
 }
 

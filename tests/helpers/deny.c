@@ -44,6 +44,7 @@ static const struct {
 	{ "kcmp", __NR_kcmp },
 	{ "setns", __NR_setns },
 	{ "process_vm_readv", __NR_process_vm_readv },
+	{ "process_vm_writev", __NR_process_vm_writev },
 	{ "fork", __NR_fork },
 	{ "socketpair", __NR_socketpair },
 	{ "seccomp", __NR_seccomp },

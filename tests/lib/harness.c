@@ -115,7 +115,9 @@ static const char *keep_str(char *s)
 }
 
 static char deny_path[PATH_MAX + 32];
-static const char *mode_wrap[4]; /* SBX_T_MODE=replace: [deny, pidfd_getfd, --] */
+/* SBX_T_MODE=replace: [deny, pidfd_getfd, process_vm_readv, process_vm_writev, --], as
+ * Docker's default profile (20.10) refuses them */
+static const char *mode_wrap[6];
 
 void sbx_t_init(unsigned int seconds)
 {
@@ -154,8 +156,12 @@ void sbx_t_init(unsigned int seconds)
 		snprintf(deny_path, sizeof(deny_path), "%.4000s/tests/helpers/deny", build);
 		mode_wrap[0] = deny_path;
 		mode_wrap[1] = "pidfd_getfd";
-		mode_wrap[2] = "--";
-		diag("replace mode: sbx runs under %s pidfd_getfd", deny_path);
+		mode_wrap[2] = "process_vm_readv";
+		mode_wrap[3] = "process_vm_writev";
+		mode_wrap[4] = "--";
+		diag("replace mode: sbx runs under %s pidfd_getfd process_vm_readv "
+		     "process_vm_writev",
+		     deny_path);
 	} else if (b && *b) {
 		bail_out("SBX_T_MODE=%s: only 'replace' is known", b);
 	}
