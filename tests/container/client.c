@@ -42,7 +42,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
-	struct timeval tv = {.tv_sec = 5};
+	struct timeval tv = { .tv_sec = 5 };
 	socklen_t len;
 	char line[256];
 	size_t n = 0;

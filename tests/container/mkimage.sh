@@ -85,4 +85,5 @@ else
 fi
 
 tar -C "$root" -cf "$out/rootfs.tar.tmp" . && mv "$out/rootfs.tar.tmp" "$out/rootfs.tar"
+rm -rf "$root"
 echo "mkimage: $out/rootfs.tar ($(du -h "$out/rootfs.tar" | cut -f1)), programs: $(tr '\n' ' ' <"$out/programs")" >&2

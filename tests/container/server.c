@@ -26,7 +26,7 @@ static const char http_reply[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\
 
 static int listen_on(const char *path)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -64,7 +64,7 @@ static void read_request(int fd)
 
 static void answer(int lfd, int http)
 {
-	struct timeval tv = {.tv_sec = 2};
+	struct timeval tv = { .tv_sec = 2 };
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd == -1)
