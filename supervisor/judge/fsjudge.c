@@ -96,7 +96,7 @@ static int sbx_fs_node(const struct sbx_fs_arg *a, bool dir_ok, struct sbx_fs_no
 	name = slash ? slash + 1 : parent;
 	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) > NAME_MAX)
 		return -EINVAL;
-	snprintf(n->name, sizeof(n->name), "%s", name);
+	memcpy(n->name, name, strlen(name) + 1); /* at most NAME_MAX, checked above */
 	if (!slash)
 		snprintf(parent, sizeof(parent), ".");
 	else

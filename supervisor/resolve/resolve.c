@@ -61,8 +61,10 @@ static void sbx_ares_wait(ares_channel ch, struct sbx_lookup *l, long long deadl
 		}
 		bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			/* c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 by up to 31: UB. */
+			unsigned int u = (unsigned int)bits;
+			short ev = (short)((((u >> i) & 1U) ? POLLIN : 0) |
+					   (((u >> (i + ARES_GETSOCK_MAXNUM)) & 1U) ? POLLOUT : 0));
 
 			if (ev)
 				pfd[n++] = (struct pollfd){ .fd = socks[i], .events = ev };
