@@ -16,7 +16,8 @@ bench-deps:
 # The "unit-tests" workload runs the unit test binaries: a fresh clone after `make` has none.
 BENCH_UNIT := $(filter $(BUILD)/tests/unit/%,$(TEST_BIN))
 
-bench-bins: $(BIN) $(BENCH_BIN) $(BENCH_UNIT)
+# The replace-mode row runs sbx under tests/helpers/deny (pidfd_getfd refused).
+bench-bins: $(BIN) $(BENCH_BIN) $(BENCH_UNIT) $(BUILD)/tests/helpers/deny
 
 # The client behaves like any user binary: plain flags, no sbx code.
 $(BENCH_BUILD)/sbx-bench: bench/sbx-bench.c

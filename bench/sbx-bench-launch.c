@@ -7,25 +7,38 @@
  *   sbx-bench-launch [--tcp] bpf-only [--] CMD [ARG...]
  *       install sbx's filter with every notify turned into ALLOW (SBX_FILTER_BPF_ONLY) and
  *       exec CMD: what the BPF program alone costs.
- *   sbx-bench-launch [--tcp] floor [--sync] [--workers N] [--] CMD [ARG...]
+ *   sbx-bench-launch [--tcp] floor [--sync] [--judge] [--workers N] [--] CMD [ARG...]
  *       install sbx's real filter (default policy) with a listener and answer every
  *       notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE and nothing else: the kernel's
  *       round trip, below which no supervisor can go. --sync sets
- *       SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6).
+ *       SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6). --judge (floor-judge) adds, before
+ *       the CONTINUE, the kernel work any supervisor that judges a pointer argument must
+ *       make: for connect, bind and sendto with an address, process_vm_readv of the
+ *       sockaddr, SECCOMP_IOCTL_NOTIF_ID_VALID, and for an AF_UNIX pathname
+ *       openat2(O_PATH, RESOLVE_NO_SYMLINKS) + fstat of the path (closed after the reply,
+ *       as sbx does); for sendmsg the same on the msghdr and its msg_name. It decides
+ *       nothing (every call continues) and performs nothing.
  *   sbx-bench-launch [--tcp] export-bpf FILE
  *       write the bpf-only program as raw struct sock_filter, for bwrap --seccomp FD.
  * Exit status: CMD's (128+N for signal N), 125 for the launcher's own failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +49,8 @@
 
 static int launch_listener = -1;
 static struct seccomp_notif_sizes launch_sizes;
+/* floor --judge: read, validate and resolve each address before continuing. */
+static bool launch_judge;
 
 static void die(const char *what)
 {
@@ -82,10 +97,78 @@ static void run(char **argv)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+static ssize_t read_caller(pid_t pid, void *buf, size_t len, __u64 addr)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
+/*
+ * floor --judge: the least a supervisor that judges an address must ask of the kernel before
+ * it can answer: read the address from the caller, prove with NOTIF_ID_VALID that the pid
+ * read was still the caller's, and pin an AF_UNIX path (openat2 without symlinks, fstat for
+ * the inode and its type). No decision, no performing: the caller's socket is not taken
+ * (pidfd_getfd), nothing is printed or recorded. Returns the pin to close after the reply, or
+ * -1.
+ */
+static int judge(const struct seccomp_notif *n)
+{
+	struct sockaddr_storage sa;
+	struct sbx_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	struct sockaddr_un *un = (struct sockaddr_un *)&sa;
+	struct msghdr mh;
+	struct stat st;
+	__u64 addr, len;
+	ssize_t got;
+	int pin;
+
+	switch (n->data.nr) {
+	case __NR_connect:
+	case __NR_bind:
+		addr = n->data.args[1];
+		len = n->data.args[2];
+		break;
+	case __NR_sendto:
+		addr = n->data.args[4];
+		len = n->data.args[5];
+		break;
+	case __NR_sendmsg:
+		if (read_caller(n->pid, &mh, sizeof(mh), n->data.args[1]) != sizeof(mh))
+			return -1;
+		addr = (uintptr_t)mh.msg_name;
+		len = mh.msg_namelen;
+		break;
+	default:
+		return -1;
+	}
+	if (!addr || !len) {
+		ioctl(launch_listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id);
+		return -1;
+	}
+	if (len > sizeof(sa))
+		len = sizeof(sa);
+	memset(&sa, 0, sizeof(sa));
+	got = read_caller(n->pid, &sa, len, addr);
+	if (ioctl(launch_listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n->id) == -1 || got < 2)
+		return -1;
+	if (sa.ss_family != AF_UNIX || got <= (ssize_t)offsetof(struct sockaddr_un, sun_path) ||
+	    !un->sun_path[0])
+		return -1;
+	((char *)&sa)[got < (ssize_t)sizeof(sa) ? got : (ssize_t)sizeof(sa) - 1] = 0;
+	pin = sys_openat2(AT_FDCWD, un->sun_path, &how, sizeof(how));
+	if (pin == -1)
+		return -1;
+	fstat(pin, &st);
+	return pin;
+}
+
 static void *floor_worker(void *arg)
 {
 	struct seccomp_notif *n = calloc(1, launch_sizes.seccomp_notif);
 	struct seccomp_notif_resp *resp = calloc(1, launch_sizes.seccomp_notif_resp);
+	int pin;
 
 	(void)arg;
 	if (!n || !resp)
@@ -97,11 +180,14 @@ static void *floor_worker(void *arg)
 				continue;
 			return NULL; /* the sandbox is gone */
 		}
+		pin = launch_judge ? judge(n) : -1;
 		memset(resp, 0, launch_sizes.seccomp_notif_resp);
 		resp->id = n->id;
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		/* ENOENT: the caller was interrupted meanwhile, which is normal. */
 		ioctl(launch_listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		if (pin >= 0)
+			close(pin); /* after the reply, off the caller's wait, as sbx does */
 	}
 }
 
@@ -130,6 +216,8 @@ static int floor_main(int argc, char **argv)
 			break;
 		} else if (!strcmp(argv[i], "--sync")) {
 			sync_flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+		} else if (!strcmp(argv[i], "--judge")) {
+			launch_judge = true;
 		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
 			workers = atoi(argv[++i]);
 			if (workers < 1 || workers > LAUNCH_WORKERS_MAX)
@@ -228,7 +316,7 @@ int main(int argc, char **argv)
 		install(&bpf, 0);
 		run(argv + i);
 	}
-	fputs("usage: sbx-bench-launch bpf-only|floor [--sync] [--] CMD [ARG...]\n"
+	fputs("usage: sbx-bench-launch bpf-only|floor [--sync] [--judge] [--] CMD [ARG...]\n"
 	      "       sbx-bench-launch export-bpf FILE\n",
 	      stderr);
 	return 125;

@@ -16,6 +16,8 @@
  *   connect-denied DENIED        socket + connect to DENIED (refused or denied) + close
  *   sendto DIR                   sendto with an address on a datagram socket + recv
  *   sendmsg                      sendmsg on a connected stream socket + read
+ *   files DIR                    open(DIR/f, O_CREAT|O_WRONLY|O_TRUNC) + write + close + unlink:
+ *                                the writes sbx notifies to explain a refusal (--explain)
  *   tcp-connect PORT [HOST]      socket(AF_INET) + connect 127.0.0.1:PORT + close (RST);
  *                                with HOST, its IPv4 address (looked up once, before timing)
  *   tput threads|procs N MS      N clients make notified calls for MS ms; prints
@@ -120,6 +122,21 @@ static void cleanup_path(void)
 {
 	if (st_owned)
 		unlink(st_addr.sun_path);
+}
+
+static char st_file[sizeof(st_addr.sun_path) + 8];
+
+static void op_files(void)
+{
+	int fd = open(st_file, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		fail("open");
+	if (write(fd, "x", 1) != 1)
+		fail("write");
+	close(fd);
+	if (unlink(st_file) == -1)
+		fail("unlink");
 }
 
 static void op_getppid(void)
@@ -396,6 +413,11 @@ static void setup(const char *w, void (**op)(void))
 		st_a = sv[0];
 		st_b = sv[1];
 		*op = op_sendmsg;
+	} else if (!strcmp(w, "files")) {
+		if ((size_t)snprintf(st_file, sizeof(st_file), "%s/f%d", arg(0), (int)getpid()) >=
+		    sizeof(st_file))
+			fail("path");
+		*op = op_files;
 	} else if (!strcmp(w, "tcp-connect")) {
 		st_in.sin_family = AF_INET;
 		st_in.sin_port = htons((uint16_t)atoi(arg(0)));
