@@ -177,7 +177,7 @@ tests: $(BIN) $(BIN_NONETCHECK) $(TEST_BIN) $(TEST_HELPER_BIN) $(FUZZ_POLICY_REP
 # The live tests of calls sbx performs, again with sbx in the replace mode (pidfd_getfd
 # refused, as under a container's default seccomp profile: tests/helpers/deny).
 REPLACE_TESTS := $(patsubst %,$(BUILD)/tests/live/%.t,t-connect t-attack t-bind t-dgram t-errno \
-	t-net-filtered t-blocking t-signals t-faults t-authority t-exit t-memory t-misc t-explain-fs)
+	t-net-filtered t-signals t-authority t-explain-fs)
 
 check: deps
 	$(MAKE) tests

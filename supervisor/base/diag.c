@@ -1,5 +1,6 @@
 /* Owns the sock_diag query, through libnl-3's netlink plumbing. */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
@@ -63,9 +64,58 @@ static int sbx_diag_parse(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * One netlink socket per thread for the UNIX lookups, kept: the replace mode asks for every
+ * call it performs on a UNIX socket, and a socket made and closed per query is four syscalls
+ * more. libnl sockets are not thread-safe, hence one per thread, freed when it exits.
+ */
+static pthread_key_t sbx_diag_key;
+static pthread_once_t sbx_diag_once = PTHREAD_ONCE_INIT;
+
+static void sbx_diag_key_free(void *sk)
+{
+	nl_socket_free(sk);
+}
+
+static void sbx_diag_key_make(void)
+{
+	(void)pthread_key_create(&sbx_diag_key, sbx_diag_key_free);
+}
+
+static struct nl_sock *sbx_diag_sock(void)
+{
+	struct nl_sock *sk;
+
+	pthread_once(&sbx_diag_once, sbx_diag_key_make);
+	sk = pthread_getspecific(sbx_diag_key);
+	if (sk)
+		return sk;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return NULL;
+	/* One request, one reply: no ACK to wait for. */
+	nl_socket_disable_auto_ack(sk);
+	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0 || pthread_setspecific(sbx_diag_key, sk)) {
+		nl_socket_free(sk);
+		return NULL;
+	}
+	return sk;
+}
+
+/* After a failed exchange the socket may hold a stray reply: the next query gets another. */
+static void sbx_diag_sock_drop(void)
+{
+	struct nl_sock *sk = pthread_getspecific(sbx_diag_key);
+
+	if (sk) {
+		(void)pthread_setspecific(sbx_diag_key, NULL);
+		nl_socket_free(sk);
+	}
+}
+
 int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out)
 {
-	struct nl_sock *sk __attribute__((cleanup(sbx_nl_freep))) = NULL;
+	struct nl_sock *sk;
 	struct sbx_diag_ctx ctx = { .out = out, .ino = sock_ino };
 	struct unix_diag_req req = {
 		.sdiag_family = AF_UNIX,
@@ -77,22 +127,21 @@ int sbx_diag_unix_lookup(uint64_t sock_ino, struct sbx_diag_unix *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	sk = nl_socket_alloc();
+	sk = sbx_diag_sock();
 	if (!sk)
-		return -ENOMEM;
-	/* One request, one reply: no ACK to wait for. A socket per query keeps this
-	 * thread-safe without a lock (libnl sockets are not). */
-	nl_socket_disable_auto_ack(sk);
-	if (nl_connect(sk, NETLINK_SOCK_DIAG) < 0)
 		return -EPROTONOSUPPORT;
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, sbx_diag_parse, &ctx);
-	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &req, sizeof(req)) < 0)
+	if (nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &req, sizeof(req)) < 0) {
+		sbx_diag_sock_drop();
 		return -EIO;
+	}
 	r = nl_recvmsgs_default(sk);
 	if (r == -NLE_OBJ_NOTFOUND)
 		return -ENOENT;
-	if (r < 0)
+	if (r < 0) {
+		sbx_diag_sock_drop();
 		return -EIO;
+	}
 	return ctx.found ? 0 : -ENOENT;
 }
 
