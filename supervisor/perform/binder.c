@@ -42,36 +42,51 @@ static struct {
 /* The binder's fd 3 is its end; everything else sbx had open is closed. */
 #define SBX_BINDER_FD 3
 
-static long sbx_binder_serve_one(void)
-{
+/* One request as a message: @req, and room for the two descriptors. */
+struct sbx_bind_msg {
 	struct sbx_bind_req req;
 	union {
 		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+static void sbx_bind_msg_init(struct sbx_bind_msg *m)
+{
+	memset(m->u.buf, 0, sizeof(m->u.buf));
+	m->iov = (struct iovec){ .iov_base = &m->req, .iov_len = sizeof(m->req) };
+	m->msg = (struct msghdr){ .msg_iov = &m->iov,
+				  .msg_iovlen = 1,
+				  .msg_control = m->u.buf,
+				  .msg_controllen = sizeof(m->u.buf) };
+}
+
+static long sbx_binder_serve_one(void)
+{
+	struct sbx_bind_msg m;
+	struct sbx_bind_req *req = &m.req;
 	struct cmsghdr *cm;
 	int fds[2] = { -1, -1 };
-	ssize_t n = recvmsg(SBX_BINDER_FD, &msg, MSG_CMSG_CLOEXEC);
+	ssize_t n;
 	long r;
 
+	sbx_bind_msg_init(&m);
+	n = recvmsg(SBX_BINDER_FD, &m.msg, MSG_CMSG_CLOEXEC);
 	if (n <= 0)
 		return n == 0 ? -ENODATA : -errno;
-	cm = CMSG_FIRSTHDR(&msg);
+	cm = CMSG_FIRSTHDR(&m.msg);
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(2 * sizeof(int)))
 		memcpy(fds, CMSG_DATA(cm), sizeof(fds));
-	if (n != sizeof(req) || fds[0] < 0 || fds[1] < 0 || req.len > sizeof(req.addr))
+	if (n != sizeof(*req) || fds[0] < 0 || fds[1] < 0 || req->len > sizeof(req->addr))
 		r = -EINVAL;
 	else if (fchdir(fds[1]) == -1)
 		r = -EPERM;
 	else {
-		umask(req.mask);
-		r = bind(fds[0], (const struct sockaddr *)req.addr, req.len) == -1 ? -errno : 0;
+		umask(req->mask);
+		r = bind(fds[0], (const struct sockaddr *)req->addr, req->len) == -1 ? -errno : 0;
 	}
 	if (fds[0] >= 0)
 		close(fds[0]);
@@ -169,29 +184,23 @@ static int sbx_binder_start(void)
 
 static long sbx_binder_ask(int sock, int cwd, mode_t mask, const void *addr, size_t len)
 {
-	struct sbx_bind_req req = { .mask = mask, .len = (unsigned int)len };
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	struct sbx_bind_msg m;
+	struct cmsghdr *cm;
 	const int fds[2] = { sock, cwd };
 	long r;
 
-	if (len > sizeof(req.addr))
+	if (len > sizeof(m.req.addr))
 		return -EINVAL;
-	memcpy(req.addr, addr, len);
-	memset(u.buf, 0, sizeof(u.buf));
+	sbx_bind_msg_init(&m);
+	m.req.mask = mask;
+	m.req.len = (unsigned int)len;
+	memcpy(m.req.addr, addr, len);
+	cm = CMSG_FIRSTHDR(&m.msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(fds));
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	if (sendmsg(sbx_binder.fd, &msg, MSG_NOSIGNAL) != sizeof(req))
+	if (sendmsg(sbx_binder.fd, &m.msg, MSG_NOSIGNAL) != sizeof(m.req))
 		return -errno ? -errno : -EIO;
 	if (read(sbx_binder.fd, &r, sizeof(r)) != sizeof(r))
 		return -EPIPE;
