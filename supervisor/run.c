@@ -53,7 +53,10 @@ static int sbx_shim_error(const struct sbx_shim_result *m, struct sbx_error *err
 			sbx_error_hint(err,
 				       "--net isolated and none need a network namespace: "
 				       "run as root, or allow unprivileged user namespaces "
-				       "(sysctl kernel.unprivileged_userns_clone=1, AppArmor)");
+				       "(sysctl kernel.unprivileged_userns_clone=1, AppArmor); in "
+				       "a container the runtime's seccomp profile refuses them "
+				       "(Docker, podman: --security-opt seccomp=unconfined or a "
+				       "profile that allows unshare)");
 		break;
 	case SBX_STEP_CAPS:
 		if (m->err == EPERM)

@@ -215,6 +215,12 @@ for mode in isolated none; do
 	ok $? "--net $mode: exit 125, naming pidfd_getfd and the flag"
 done
 
+# With CAP_SYS_PTRACE (pidfd_getfd allowed) the profile still refuses user namespaces.
+timeout -s KILL 10 "$DENY" unshare clone3/ENOSYS -- "$SBX" --net isolated -- true >"$T/out" 2>"$T/err" </dev/null
+code=$?
+[ $code -eq 125 ] && has "unshare(CLONE_NEWUSER" err && has "seccomp=unconfined" err
+ok $? "--net isolated where only user namespaces are refused: exit 125, naming the call and the runtime flag"
+
 # --- failing closed: nothing hangs ---
 # The receive fails (at once, as the workers start).
 start=$(date +%s)
