@@ -90,21 +90,25 @@ r = json.loads(sys.stdin.readline())
 print("-> parsed:", r["event"], r["syscall"], r["addr"], "errno", r["errno"], "hint:", r.get("hint"))'
 fi
 
-heading "3. No network: socket(AF_INET) inside the sandbox"
+heading "3. No network: a TCP connect to 192.0.2.1:80 inside the sandbox"
 if command -v python3 >/dev/null 2>&1; then
 	rc=0
 	"$sbx" -- python3 -c '
 import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 try:
-    socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect(("192.0.2.1", 80))
 except OSError as e:
-    print("socket(AF_INET) failed:", e)
+    print("connect failed:", e)
     sys.exit(0 if e.errno == errno.EPERM else 4)
-print("socket(AF_INET) succeeded")
+print("connect succeeded")
 sys.exit(3)
-' || rc=$?
-	[ "$rc" -eq 0 ] || fail "socket(AF_INET) was not refused (exit status $rc)"
-	echo "-> refused in the seccomp filter; no denial line, the kernel decided alone"
+' 2>"$d/net.err" || rc=$?
+	cat "$d/net.err"
+	[ "$rc" -eq 0 ] || fail "the connect was not refused with EPERM (exit status $rc)"
+	grep -q "Hint: --allow-connect 192.0.2.1:80" "$d/net.err" ||
+		fail "sbx did not name the endpoint and the flag"
+	echo "-> refused by sbx before anything left, and the line says how to allow it"
 else
 	echo "(skipped: python3 is not installed)"
 fi
