@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -343,12 +342,14 @@ static void *sbx_worker(void *arg)
 
 	int cr = sbx_creds_enter();
 
-	/* The command's authority first: a worker that cannot shed sbx's must not serve. */
-	if (cr == 0 && (!n || !resp))
-		cr = -ENOMEM;
+	/* The command's authority first: a worker that cannot shed sbx's must not serve. The
+	 * failure is recorded before the start is reported: sbx_notify_start() reads its text. */
+	if (cr < 0)
+		sbx_notify_fail(s, cr, "a notify worker cannot take the command's capabilities");
+	else if (!n || !resp)
+		sbx_notify_fail(s, cr = -ENOMEM, "a notify worker cannot allocate its buffers");
 	sbx_worker_started(s, cr);
 	if (cr < 0) {
-		sbx_notify_fail(s, cr, "a notify worker cannot take the command's capabilities");
 		atomic_fetch_sub(&s->workers, 1);
 		free(n);
 		free(resp);
