@@ -66,6 +66,19 @@ static size_t sbx_fd_link(char *buf, int fd)
 	return len;
 }
 
+int sbx_fd_canon(int fd, char *out, size_t n)
+{
+	char link[64];
+	ssize_t l;
+
+	sbx_fd_link(link, fd);
+	l = readlink(link, out, n - 1);
+	if (l <= 0)
+		return l == 0 ? -EINVAL : -errno;
+	out[l] = '\0';
+	return out[0] == '/' ? 0 : -EINVAL;
+}
+
 /*
  * Whether @canon, looked up in sbx's own mount namespace, is the file pinned at @pin: the same
  * device, inode and mount. The name readlink gives a pin is its path in the namespace it was
@@ -96,7 +109,7 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&d->out;
 	_cleanup_close_ int cwd = -1;
-	char link[64], path[SBX_SUN_PATH_MAX + 64];
+	char path[SBX_SUN_PATH_MAX + 64];
 	ssize_t n;
 	int r;
 
@@ -138,11 +151,9 @@ int sbx_dest_resolve(struct sbx_call *c, const void *raw, size_t len, struct sbx
 		d->pin = openat(cwd >= 0 ? cwd : AT_FDCWD, path, O_PATH | O_CLOEXEC);
 		if (d->pin < 0)
 			return -errno;
-		sbx_fd_link(link, d->pin);
-		n = readlink(link, d->canon, sizeof(d->canon) - 1);
-		if (n < 0)
-			return -errno;
-		d->canon[n] = '\0';
+		r = sbx_fd_canon(d->pin, d->canon, sizeof(d->canon));
+		if (r < 0)
+			return r;
 		/* Only here: the plain walk above was made in sbx's namespace from its root. */
 		d->elsewhere = !sbx_path_here(d->pin, d->canon);
 	}

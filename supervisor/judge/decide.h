@@ -68,6 +68,13 @@ bool sbx_sock_private(const struct sbx_sup *s, int sock);
 int sbx_path_proc_self(struct sbx_call *c, const char *in, char *out, size_t n);
 
 /*
+ * sbx_fd_canon() - where @fd leads, as the absolute path readlink gives its /proc link, in
+ * @out (@n bytes). Return 0, -EINVAL for anything but a path (a pipe, an anonymous file), or
+ * another -errno.
+ */
+int sbx_fd_canon(int fd, char *out, size_t n);
+
+/*
  * sbx_path_here() - whether @canon (a readlink of @pin), looked up in sbx's own mount
  * namespace without following symlinks, is the very file pinned at @pin: same device, inode
  * and mount.

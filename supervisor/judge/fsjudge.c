@@ -44,21 +44,6 @@ static void sbx_fs_node_release(struct sbx_fs_node *n)
 
 #define _cleanup_node_ _cleanup_(sbx_fs_node_release)
 
-/* Where @fd leads, as an absolute path in @out; -EINVAL for anything else (a pipe, an
- * anonymous file). */
-static int sbx_fs_canon(int fd, char *out, size_t n)
-{
-	char link[64];
-	ssize_t l;
-
-	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
-	l = readlink(link, out, n - 1);
-	if (l <= 0)
-		return -EINVAL;
-	out[l] = '\0';
-	return out[0] == '/' ? 0 : -EINVAL;
-}
-
 /* "@dir/@name" into @out; false when it does not fit (then nothing is refused). */
 static bool sbx_fs_join(const char *dir, const char *name, char *out, size_t n)
 {
@@ -107,7 +92,7 @@ static int sbx_fs_node(const struct sbx_fs_arg *a, bool dir_ok, struct sbx_fs_no
 			O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (n->dir < 0)
 		return -errno;
-	if (sbx_fs_canon(n->dir, n->dir_canon, sizeof(n->dir_canon)) < 0)
+	if (sbx_fd_canon(n->dir, n->dir_canon, sizeof(n->dir_canon)) < 0)
 		return -EINVAL;
 	if (fstatat(n->dir, n->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		n->exists = true;
@@ -344,7 +329,7 @@ static void sbx_fs_judge_file(const struct sbx_ll_plan *ll, struct sbx_fs_node *
 		if (nofollow)
 			return; /* ELOOP */
 		fd = openat(n->dir, n->name, O_PATH | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) == -1 || sbx_fs_canon(fd, canon, sizeof(canon)) < 0)
+		if (fd < 0 || fstat(fd, &st) == -1 || sbx_fd_canon(fd, canon, sizeof(canon)) < 0)
 			return; /* a dangling link, a loop: the kernel answers alone */
 		type = st.st_mode & S_IFMT;
 	} else if (!sbx_fs_join(n->dir_canon, n->name, canon, sizeof(canon))) {
@@ -378,7 +363,7 @@ static void sbx_fs_judge_tmpfile(const struct sbx_ll_plan *ll, struct sbx_fs_nod
 	char canon[PATH_MAX];
 	uint64_t missing;
 
-	if (fd < 0 || sbx_fs_canon(fd, canon, sizeof(canon)) < 0)
+	if (fd < 0 || sbx_fd_canon(fd, canon, sizeof(canon)) < 0)
 		return;
 	missing = sbx_fs_missing(ll, canon, LANDLOCK_ACCESS_FS_WRITE_FILE);
 	if (missing)
