@@ -41,4 +41,20 @@ bool sbx_creds_ptrace_raise(void);
 /* sbx_creds_ptrace_lower() - drop CAP_SYS_PTRACE from the effective set again. */
 void sbx_creds_ptrace_lower(void);
 
+/*
+ * A caller that made itself non-dumpable can be read only with CAP_SYS_PTRACE, which the
+ * worker holds permitted but not effective where sbx had it (above): raised for one retry
+ * of the read that the kernel refused, and lowered before anything is performed.
+ */
+#define SBX_PTRACE_RETRY(res, expr)                                            \
+	do {                                                                   \
+		if ((res) < 0 && errno == EPERM && sbx_creds_ptrace_raise()) { \
+			int _e;                                                \
+			(res) = (expr);                                        \
+			_e = errno;                                            \
+			sbx_creds_ptrace_lower();                              \
+			errno = _e;                                            \
+		}                                                              \
+	} while (0)
+
 #endif

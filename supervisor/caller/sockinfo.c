@@ -26,10 +26,7 @@ int sbx_sockinfo_ino(pid_t tid, int fd, ino_t *ino)
 		return -EBADF;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
 	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0 && errno == EPERM && sbx_creds_ptrace_raise()) {
-		n = readlink(path, link, sizeof(link) - 1);
-		sbx_creds_ptrace_lower();
-	}
+	SBX_PTRACE_RETRY(n, readlink(path, link, sizeof(link) - 1));
 	if (n < 0)
 		return errno == ENOENT ? -EBADF : -errno;
 	link[n] = '\0';
@@ -50,7 +47,7 @@ static int sbx_sockinfo_proto(pid_t tid, int fd, struct sbx_sockinfo *si)
 		{ "UDP", AF_INET, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UDPv6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UNIX-STREAM", AF_UNIX, SOCK_STREAM, 0 },
-		{ "UNIX", AF_UNIX, SOCK_DGRAM, 0 }, /* or seqpacket: /proc/net/unix says */
+		{ "UNIX", AF_UNIX, SOCK_DGRAM, 0 }, /* or seqpacket: sock_diag says */
 	};
 	char path[64], name[32];
 	ssize_t n;
@@ -58,10 +55,7 @@ static int sbx_sockinfo_proto(pid_t tid, int fd, struct sbx_sockinfo *si)
 
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
 	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
-	if (n < 0 && errno == EPERM && sbx_creds_ptrace_raise()) {
-		n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
-		sbx_creds_ptrace_lower();
-	}
+	SBX_PTRACE_RETRY(n, getxattr(path, "system.sockprotoname", name, sizeof(name) - 1));
 	if (n < 0)
 		return errno == ENOENT ? -EBADF : -errno;
 	name[n] = '\0';
@@ -90,7 +84,7 @@ static int sbx_sockinfo_unix(struct sbx_sockinfo *si)
 	return 0;
 }
 
-static int sbx_sockinfo_flags(pid_t tid, int fd, struct sbx_sockinfo *si)
+int sbx_sockinfo_fd_flags(pid_t tid, int fd)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	char path[64], line[128];
@@ -100,10 +94,8 @@ static int sbx_sockinfo_flags(pid_t tid, int fd, struct sbx_sockinfo *si)
 	if (!f)
 		return errno == ENOENT ? -EBADF : -errno;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags:", 6)) {
-			si->flags = (int)strtoul(line + 6, NULL, 8) & (O_NONBLOCK | O_CLOEXEC);
-			return 0;
-		}
+		if (!strncmp(line, "flags:", 6))
+			return (int)strtoul(line + 6, NULL, 8) & (O_NONBLOCK | O_CLOEXEC);
 	return -EIO;
 }
 
@@ -116,8 +108,10 @@ static int sbx_sockinfo_once(pid_t tid, int fd, struct sbx_sockinfo *si)
 	r = sbx_sockinfo_ino(tid, fd, &si->ino);
 	if (r == 0)
 		r = sbx_sockinfo_proto(tid, fd, si);
-	if (r == 0)
-		r = sbx_sockinfo_flags(tid, fd, si);
+	if (r == 0 && (r = sbx_sockinfo_fd_flags(tid, fd)) >= 0) {
+		si->flags = r;
+		r = 0;
+	}
 	if (r == 0)
 		r = si->family == AF_UNIX ? sbx_sockinfo_unix(si) : 0;
 	/* Each read went through the fd: all of them must have seen the same socket. */

@@ -36,6 +36,10 @@ struct sbx_sockinfo {
  */
 int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si);
 
+/* sbx_sockinfo_fd_flags() - O_NONBLOCK and O_CLOEXEC of fd @fd of thread @tid, as fdinfo
+ * shows them (FD_CLOEXEC, which lives in the fd table, as O_CLOEXEC), or -errno. */
+int sbx_sockinfo_fd_flags(pid_t tid, int fd);
+
 /* sbx_sockinfo_ino() - only the socket's inode (-EBADF, -ENOTSOCK as above). */
 int sbx_sockinfo_ino(pid_t tid, int fd, ino_t *ino);
 

@@ -204,22 +204,6 @@ void sbx_task_close(struct sbx_task *t)
 }
 
 /*
- * A caller that made itself non-dumpable can be read only with CAP_SYS_PTRACE, which the
- * worker holds permitted but not effective where sbx had it (creds.h): raised for one retry
- * of the read that the kernel refused, and lowered before anything is performed.
- */
-#define SBX_PTRACE_RETRY(res, expr)                                            \
-	do {                                                                   \
-		if ((res) < 0 && errno == EPERM && sbx_creds_ptrace_raise()) { \
-			int _e;                                                \
-			(res) = (expr);                                        \
-			_e = errno;                                            \
-			sbx_creds_ptrace_lower();                              \
-			errno = _e;                                            \
-		}                                                              \
-	} while (0)
-
-/*
  * process_vm_readv/writev, or /proc/TID/mem where a seccomp profile refuses them (Docker's
  * default before 23 does, without CAP_SYS_PTRACE): the same access check (ptrace
  * read/attach by the same user of a dumpable process), three calls instead of one.

@@ -73,31 +73,19 @@ int sbx_swap_open(int child_sock, int family)
 	return i;
 }
 
-/* FD_CLOEXEC lives in the caller's fd table: /proc/<tid>/fdinfo shows it as O_CLOEXEC. */
-static bool sbx_fd_cloexec(pid_t tid, int fd)
-{
-	char path[64], line[128];
-	_cleanup_fclose_ FILE *f = NULL;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", tid, fd);
-	f = fopen(path, "re");
-	if (!f)
-		return true; /* unknown: the safer default for a descriptor */
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags:", 6))
-			return strtoul(line + 6, NULL, 8) & O_CLOEXEC;
-	return true;
-}
-
-long sbx_swap_install(struct sbx_call *c, int ours, int fd)
+long sbx_swap_install(struct sbx_call *c, int ours, int fd, int flags)
 {
 	struct seccomp_notif_addfd a = {
 		.id = c->n->id,
 		.flags = SECCOMP_ADDFD_FLAG_SETFD,
 		.srcfd = (__u32)ours,
 		.newfd = (__u32)fd,
-		.newfd_flags = sbx_fd_cloexec(c->task.tid, fd) ? O_CLOEXEC : 0,
 	};
+
+	/* FD_CLOEXEC lives in the caller's fd table; unknown, it is set: the safer default. */
+	if (flags < 0)
+		flags = sbx_sockinfo_fd_flags(c->task.tid, fd);
+	a.newfd_flags = flags < 0 || (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
 
 	/* libseccomp has no ADDFD; errno matters here, so the ioctl is called directly. */
 	if (ioctl(c->sup->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0)
@@ -130,7 +118,7 @@ static long sbx_addfd_complete(struct sbx_call *c, int sock, int fd, long r)
 	/* A failed call hands nothing over: the caller keeps its own socket. */
 	if (r < 0 && r != -EINPROGRESS)
 		return r;
-	i = sbx_swap_install(c, sock, fd);
+	i = sbx_swap_install(c, sock, fd, -1);
 	return i == 0 ? r : i;
 }
 

@@ -95,7 +95,8 @@ long sbx_replace_install(struct sbx_call *c, int sock, int fd, bool keep)
 	struct stat st;
 	long i;
 
-	i = sbx_swap_install(c, sock, fd);
+	/* The flags read for the stand-in; a kept copy's fd was not read: read them now. */
+	i = sbx_swap_install(c, sock, fd, c->standin ? c->si.flags : -1);
 	if (i < 0 || i == SBX_NO_REPLY)
 		return i;
 	if (keep && fstat(sock, &st) == 0 && sbx_task_ids(&c->task, &ids) == 0)

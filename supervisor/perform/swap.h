@@ -20,7 +20,8 @@
 int sbx_swap_open(int child_sock, int family);
 
 /* sbx_swap_install() - put @ours at the caller's fd number @fd, with the caller's
- * FD_CLOEXEC. Return 0, SBX_NO_REPLY when the caller is gone, or -errno. */
-long sbx_swap_install(struct sbx_call *c, int ours, int fd);
+ * FD_CLOEXEC: from @flags (fdinfo's, sockinfo.h) when already read, else (-1) read now.
+ * Return 0, SBX_NO_REPLY when the caller is gone, or -errno. */
+long sbx_swap_install(struct sbx_call *c, int ours, int fd, int flags);
 
 #endif
