@@ -209,6 +209,35 @@ rrun --allow-unix-socket "$T/a.sock" -- python3 "$T/rights.py" "$T/a.sock"
 has "rights errno 1" out && has "passing descriptors (SCM_RIGHTS)" err && has "--cap-add SYS_PTRACE" err
 ok $? "SCM_RIGHTS: EPERM, and the line says why and which flag lifts it"
 
+# A socket passed in from outside, already bound: a stand-in would lose its address, so its
+# connect is refused (the fd is the command's fd 3, bound by this test before sbx started).
+cat >"$T/prebound.py" <<'EOF2'
+import os, socket, sys
+pre = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+pre.bind(sys.argv[1])
+os.dup2(pre.fileno(), 3)
+os.set_inheritable(3, True)
+os.execvp(sys.argv[2], sys.argv[2:])
+EOF2
+cat >"$T/useprebound.py" <<'EOF2'
+import socket, sys
+s = socket.socket(fileno=3)
+try:
+    s.connect(sys.argv[1])
+    print("prebound ok")
+except OSError as e:
+    print("prebound errno", e.errno)
+EOF2
+rm -f "$T/pre.sock" "$T/dg.sock"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])' "$T/dg.sock"
+# shellcheck disable=SC2086
+timeout -s KILL 10 python3 "$T/prebound.py" "$T/pre.sock" "$DENY" $PROFILE -- "$SBX" \
+	--allow-unix-socket "$T/dg.sock" -- python3 "$T/useprebound.py" "$T/dg.sock" \
+	>"$T/out" 2>"$T/err" </dev/null
+code=$?
+has "prebound errno 1" out && has "bound or connected before sbx could make it" err && has "--cap-add SYS_PTRACE" err
+ok $? "a socket bound before sbx saw it (passed in from outside): its connect is refused, and the line says why"
+
 for mode in isolated none; do
 	rrun --net "$mode" -- true
 	[ $code -eq 125 ] && has "--net $mode needs pidfd_getfd" err && has "--cap-add SYS_PTRACE" err
