@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,8 +120,6 @@ static int sbx_probe_audit(void)
 static void sbx_probe(struct sbx_features *f)
 {
 	unsigned int act = SECCOMP_RET_USER_NOTIF;
-	char byte = 1, got = 0;
-	struct iovec local = { &got, 1 }, remote = { &byte, 1 };
 	int pidfd, bits;
 
 	f->user_notif = sys_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0 ? 0 : -errno;
@@ -130,7 +127,7 @@ static void sbx_probe(struct sbx_features *f)
 	f->pidfd_open = pidfd >= 0 ? 0 : -errno;
 	if (pidfd >= 0)
 		close(pidfd);
-	f->mem_read = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1 ? 0 : -errno;
+	f->mem_read = sbx_task_mem_probe();
 	f->mem_proc = f->mem_read == 0 ? -EEXIST : sbx_probe_proc_mem();
 	f->getfd = sbx_task_getfd_probe();
 	bits = f->user_notif == 0 ? sbx_probe_listener() : -1;

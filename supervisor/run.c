@@ -393,7 +393,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	if (r < 0)
 		return r;
 	sbx_task_probe();
-	sbx_task_mem_probe();
+	(void)sbx_task_mem_probe();
 	if (access("/proc/thread-self/fd", F_OK) == -1) {
 		sbx_error_set(err, errno, "/proc/thread-self/fd");
 		return sbx_error_hint(err, "sbx-supervise needs /proc mounted");

@@ -210,13 +210,14 @@ void sbx_task_close(struct sbx_task *t)
  */
 static bool sbx_vm_refused;
 
-void sbx_task_mem_probe(void)
+int sbx_task_mem_probe(void)
 {
 	char byte = 1, got = 0;
 	struct iovec local = { &got, 1 }, remote = { &byte, 1 };
+	int r = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1 ? 0 : -errno;
 
-	sbx_vm_refused = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 &&
-			 (errno == EPERM || errno == ENOSYS);
+	sbx_vm_refused = r == -EPERM || r == -ENOSYS;
+	return r;
 }
 
 static ssize_t sbx_mem_rw(pid_t tid, bool write, uint64_t addr, void *buf, size_t len)

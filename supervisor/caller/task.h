@@ -32,9 +32,9 @@ bool sbx_task_probe(void);
  * (EPERM under a container's default seccomp profile, ENOSYS before Linux 5.6). */
 int sbx_task_getfd_probe(void);
 
-/* sbx_task_mem_probe() - once at start: whether process_vm_readv works here, else caller
- * memory is read and written through /proc/TID/mem. */
-void sbx_task_mem_probe(void);
+/* sbx_task_mem_probe() - once at start: whether process_vm_readv works here (0, or the
+ * -errno it fails with); refused, caller memory is read and written through /proc/TID/mem. */
+int sbx_task_mem_probe(void);
 
 /* sbx_task_open() - open a pidfd for @tid. Return 0 or -errno (ESRCH: it is gone). */
 int sbx_task_open(struct sbx_task *t, pid_t tid);
