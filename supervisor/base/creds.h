@@ -3,7 +3,7 @@
  *
  * A call sbx performs must carry the command's authority, never sbx's (doc/design.md,
  * "Authority"). Credentials are per thread in Linux, so every thread that performs calls
- * (the notify workers, the bind thread) makes its capability sets those the shim leaves the
+ * (the notify workers, the bind process) makes its capability sets those the shim leaves the
  * command: none, or with --keep-caps all but CAP_SYS_PTRACE. Its uid, gids and groups are
  * already the command's: the shim never changes them and no_new_privs keeps set-user-ID
  * files from changing the command's. The main thread keeps sbx's own, for what sbx needs

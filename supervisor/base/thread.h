@@ -1,6 +1,6 @@
 /*
  * thread: how the supervisor's threads are started, below every module that starts one (the
- * worker pool, the cancel monitor, the bind thread). Workers are bound to CPUs (notify.h); a
+ * worker pool, the cancel monitor). Workers are bound to CPUs (notify.h); a
  * thread inherits the binding of the thread that starts it, so threads are given back every
  * CPU sbx may use.
  */

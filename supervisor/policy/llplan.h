@@ -3,7 +3,8 @@
  * the kernel's ABI (probed, or capped by the test-only SBX_TEST_LANDLOCK_ABI_MAX), the rights
  * the ruleset handles, the filesystem rules (fsrules.h), the TCP ports and the scopes. Missing
  * protections are warned about (--landlock=auto) or refused (--landlock=require). The shim
- * applies the plan (confine.h); the supervisor's bind thread applies its MAKE_SOCK part (binder.h).
+ * applies the plan (confine.h); the supervisor's bind process applies its MAKE_SOCK part
+ * (binder.h).
  *
  * Lifecycle: zeroed inside struct sbx_policy; sbx_ll_plan(); sbx_ll_plan_free().
  */
