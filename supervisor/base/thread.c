@@ -23,3 +23,15 @@ void sbx_thread_attr(pthread_attr_t *attr, size_t stack)
 	if (CPU_COUNT(&sbx_all_cpus))
 		pthread_attr_setaffinity_np(attr, sizeof(sbx_all_cpus), &sbx_all_cpus);
 }
+
+int sbx_thread_start(void *(*fn)(void *), void *arg, size_t stack)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int r;
+
+	sbx_thread_attr(&attr, stack);
+	r = pthread_create(&th, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return r;
+}

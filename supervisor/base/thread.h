@@ -23,4 +23,7 @@ const cpu_set_t *sbx_thread_cpus(void);
  */
 void sbx_thread_attr(pthread_attr_t *attr, size_t stack);
 
+/* sbx_thread_start() - run @fn(@arg) in such a thread. Return 0 or pthread_create's error. */
+int sbx_thread_start(void *(*fn)(void *), void *arg, size_t stack);
+
 #endif

@@ -389,14 +389,10 @@ static void *sbx_worker(void *arg)
 static void sbx_spawn_worker(struct sbx_sup *s)
 {
 	static atomic_int warned;
-	pthread_attr_t attr;
-	pthread_t th;
 	int r;
 
 	atomic_fetch_add(&s->workers, 1);
-	sbx_thread_attr(&attr, 256 * 1024);
-	r = pthread_create(&th, &attr, sbx_worker, s);
-	pthread_attr_destroy(&attr);
+	r = sbx_thread_start(sbx_worker, s, 256 * 1024);
 	if (r) {
 		atomic_fetch_sub(&s->workers, 1);
 		if (atomic_exchange(&warned, 1) == 0)

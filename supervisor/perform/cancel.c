@@ -30,13 +30,8 @@ static struct sbx_sup *sbx_cancel_sup;
  * (most short commands) never pays for it, at start or at exit. */
 static void sbx_cancel_start(void)
 {
-	pthread_attr_t attr;
-	pthread_t th;
-	int r;
+	int r = sbx_thread_start(sbx_cancel_main, sbx_cancel_sup, 64 * 1024);
 
-	sbx_thread_attr(&attr, 64 * 1024);
-	r = pthread_create(&th, &attr, sbx_cancel_main, sbx_cancel_sup);
-	pthread_attr_destroy(&attr);
 	if (r)
 		sbx_log_warn("cannot start the cancel monitor (%s): a call the supervisor performs "
 			     "that blocks will complete even if its caller is interrupted or dies",

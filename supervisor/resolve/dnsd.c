@@ -123,12 +123,7 @@ static void *sbx_dnsd_thread(void *arg)
 
 int sbx_dnsd_start(struct sbx_dnsd *d, struct sbx_error *err)
 {
-	pthread_attr_t attr;
-	pthread_t th;
-	int r;
+	int r = sbx_thread_start(sbx_dnsd_thread, d, 256 * 1024);
 
-	sbx_thread_attr(&attr, 256 * 1024);
-	r = pthread_create(&th, &attr, sbx_dnsd_thread, d);
-	pthread_attr_destroy(&attr);
 	return r ? sbx_error_set(err, r, "start sbx's DNS responder") : 0;
 }

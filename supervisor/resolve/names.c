@@ -206,8 +206,6 @@ static void *sbx_names_thread(void *arg)
 int sbx_names_start(struct sbx_names *t, struct sbx_error *err)
 {
 	pthread_condattr_t ca;
-	pthread_attr_t attr;
-	pthread_t th;
 	int r;
 
 	if (!t->n && !t->dynamic)
@@ -220,9 +218,7 @@ int sbx_names_start(struct sbx_names *t, struct sbx_error *err)
 	pthread_cond_destroy(&t->done);
 	pthread_cond_init(&t->done, &ca);
 	pthread_condattr_destroy(&ca);
-	sbx_thread_attr(&attr, 256 * 1024);
-	r = pthread_create(&th, &attr, sbx_names_thread, t);
-	pthread_attr_destroy(&attr);
+	r = sbx_thread_start(sbx_names_thread, t, 256 * 1024);
 	return r ? sbx_error_set(err, r, "start the thread that resolves host names") : 0;
 }
 
