@@ -81,10 +81,15 @@ static int sbx_shim_error(const struct sbx_shim_result *m, struct sbx_error *err
 	return -m->err;
 }
 
-static int sbx_serve(pid_t pid, int pidfd)
+/*
+ * Wait for the command to end, forwarding the signals sent to sbx, and start the notify
+ * workers when its first notified call waits on @sup's listener (notify.h). A signalfd that
+ * cannot be made leaves signals unforwarded (they stay blocked), never the calls unserved.
+ */
+static int sbx_serve(struct sbx_sup *sup, int pidfd)
 {
 	sigset_t set;
-	struct pollfd p[2];
+	struct pollfd p[3];
 	_cleanup_close_ int sfd = -1;
 	size_t i;
 
@@ -94,16 +99,24 @@ static int sbx_serve(pid_t pid, int pidfd)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	p[0] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	p[2] = (struct pollfd){ .fd = sup->listener, .events = POLLIN };
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(p, sfd >= 0 ? 2 : 1, -1) == -1) {
+		if (poll(p, 3, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[0].revents)
 			break;
+		/* Once: a waiting call starts the workers; a listener hung up (the command's
+		 * processes all gone) starts none, and the pidfd ends the wait. */
+		if (p[2].revents) {
+			if (p[2].revents & POLLIN)
+				sbx_notify_start(sup);
+			p[2].fd = -1;
+		}
 		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			/* A signal the kernel sent (a terminal's ^C, ^\, hangup) already went to
 			 * the command's process group too; forward only what someone sent us. */
@@ -111,7 +124,6 @@ static int sbx_serve(pid_t pid, int pidfd)
 				sys_pidfd_send_signal(pidfd, si.ssi_signo, NULL, 0);
 		}
 	}
-	(void)pid;
 	return sbx_wait_status(pidfd);
 }
 
@@ -356,7 +368,7 @@ static int sbx_after_start(struct sbx_sup *sup, int dns_fd, struct sbx_error *er
 		if (sbx_dnsd_start(&sup->dnsd, err) < 0)
 			return -err->code;
 	}
-	return sbx_notify_start(sup, err);
+	return 0;
 }
 
 /* The command's status @status, unless sbx failed closed (notify.h): then why, as sbx's own
@@ -460,8 +472,9 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 	sup->cmd_pidfd = pidfd;
 	r = sbx_after_start(sup, res.dns_fd, err);
 	if (r < 0) {
-		/* Only a thread that could not start: the command's notified calls fail with
-		 * ENOSYS without the listener, and it is killed. */
+		/* Only a thread that could not start (the names' refresher, the DNS responder):
+		 * the command's notified calls fail with ENOSYS without the listener, and it is
+		 * killed. (The notify workers start later, sbx_serve().) */
 		close(res.listener);
 		/* By pidfd: the child may already be reaped, and its pid reused. */
 		sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
@@ -475,7 +488,7 @@ int sbx_run(const struct sbx_opts *o, struct sbx_error *err)
 			     "5.19+): a signal that interrupts a send sbx performs may make the "
 			     "command send some data twice");
 	sbx_notify_listen(sup, res.listener);
-	r = sbx_serve(pid, pidfd);
+	r = sbx_serve(sup, pidfd);
 	sbx_binder_stop();
 	if (r < 0)
 		sbx_error_set(err, -r, "wait for the command");

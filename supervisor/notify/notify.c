@@ -405,24 +405,25 @@ static void sbx_cancel_handler(int sig)
 	(void)sig; /* only here to make a blocking call return EINTR */
 }
 
-int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err)
+void sbx_notify_start(struct sbx_sup *s)
 {
 	struct sigaction sa = { .sa_handler = sbx_cancel_handler }; /* no SA_RESTART */
-	int i, r;
+	int i;
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SBX_SIG_CANCEL, &sa, NULL) == -1)
-		return sbx_error_set(err, errno, "sigaction");
+	if (sigaction(SBX_SIG_CANCEL, &sa, NULL) == -1) {
+		sbx_notify_fail(s, -errno, "cannot install the handler that cancels blocked calls");
+		return;
+	}
 	for (i = 0; i < SBX_WORKERS_MIN; i++)
 		sbx_spawn_worker(s);
-	if (atomic_load(&s->workers) == 0)
-		return sbx_error_set(err, EAGAIN, "start a notify worker (pthread_create)");
+	if (atomic_load(&s->workers) == 0) {
+		sbx_notify_fail(s, -EAGAIN, "cannot start a notify worker (pthread_create)");
+		return;
+	}
+	/* A worker that cannot serve has recorded why (sbx_notify_fail) before reporting. */
 	pthread_mutex_lock(&s->listen_lock);
 	while (s->first == 0)
 		pthread_cond_wait(&s->listen_cond, &s->listen_lock);
-	r = s->first;
 	pthread_mutex_unlock(&s->listen_lock);
-	if (r < 0)
-		return sbx_error_set(err, -r, "%s", s->failed_what);
-	return 0;
 }

@@ -26,7 +26,10 @@
 
 /*
  * Start-up: sbx_notify_init() before the command starts (what can fail for a reason the user
- * can act on), sbx_notify_start() and sbx_notify_listen() once it runs and the listener is ours.
+ * can act on), sbx_notify_listen() once it runs and the listener is ours, and
+ * sbx_notify_start() when its first notified call waits. A command that makes none (most
+ * short commands an agent's shell loop runs) never pays for a worker thread, whose start
+ * would otherwise compete with the command's own execve for the CPUs.
  */
 
 /* sbx_notify_init() - prepare @s for @pol (sizes, locks, bound set), with no listener yet,
@@ -35,9 +38,11 @@
 int sbx_notify_init(struct sbx_sup *s, const struct sbx_policy *pol, bool quiet, bool verbose,
 		    struct sbx_error *err);
 
-/* sbx_notify_start() - start the first workers, which wait for the listener. (The cancel
- * monitor starts with the first call that may block, cancel.c.) */
-int sbx_notify_start(struct sbx_sup *s, struct sbx_error *err);
+/* sbx_notify_start() - start the first workers, by the main thread, once the listener polls
+ * readable: the command's first notified call waits. Returns when the first worker serves, or
+ * has failed closed (sbx_notify_fail(): the command is killed and sbx_notify_failed() says
+ * why). (The cancel monitor starts with the first call that may block, cancel.c.) */
+void sbx_notify_start(struct sbx_sup *s);
 
 /* sbx_notify_listen() - hand the workers @listener (owned by @s from now on). */
 void sbx_notify_listen(struct sbx_sup *s, int listener);

@@ -279,11 +279,19 @@ bg=$(cat "$T/bg.pid" 2>/dev/null)
 [ -n "$bg" ] && ! kill -0 "$bg" 2>/dev/null
 ok $? "... and the background process the command started first is gone too"
 
-timeout -s KILL 20 "$DENY" clone3/ENOSYS clone:0\&0x10000/EAGAIN -- "$SBX" -- true \
+# The workers start at the command's first notified call (notify.h): that call is never
+# served, the command is killed and sbx says why.
+timeout -s KILL 20 "$DENY" clone3/ENOSYS clone:0\&0x10000/EAGAIN -- "$SBX" -- sh -c \
+	'python3 "$0/unix.py" /nonexistent.sock; echo survived' "$T" >"$T/out" 2>"$T/err" </dev/null
+code=$?
+[ $code -eq 125 ] && has "start a notify worker" err && ! has "nonexistent" out &&
+	! has "survived" out
+ok $? "no thread can be started: exit 125, the first notified call unserved, the command killed"
+timeout -s KILL 20 "$DENY" clone3/ENOSYS clone:0\&0x10000/EAGAIN -- "$SBX" -- sh -c 'echo ran' \
 	>"$T/out" 2>"$T/err" </dev/null
 code=$?
-[ $code -eq 125 ] && has "start a notify worker" err
-ok $? "no thread can be started: exit 125 before the command runs its calls"
+[ $code -eq 0 ] && has "ran" out
+ok $? "... a command that makes no notified call needs no worker: it runs"
 
 echo "1..$n"
 [ $failed -eq 0 ]
