@@ -93,6 +93,16 @@ static int sbx_confine_ruleset(const struct sbx_ll_plan *ll, uint64_t fs_rights,
 		snprintf(what, n, "landlock rule for %.40s", ll->fs.v[i].path);
 		r = sbx_add_path_rule(fd, &ll->fs.v[i], access);
 	}
+	/* Only in the command's own domain: a ruleset sbx keeps open (the bind process's)
+	 * would hold the inode in sbx instead. Adds no right: a subset of what is there. */
+	if (r == 0 && all && ll->hold) {
+		struct sbx_fsr_rule hold = { .path = (char *)ll->hold };
+		uint64_t access = sbx_fsr_access(&ll->fs, ll->hold) & attr.handled_access_fs;
+
+		snprintf(what, n, "landlock rule for %.40s", ll->hold);
+		if (access)
+			r = sbx_add_path_rule(fd, &hold, access);
+	}
 	snprintf(what, n, "landlock TCP port rules");
 	if (r == 0 && (attr.handled_access_net & LANDLOCK_ACCESS_NET_CONNECT_TCP))
 		r = sbx_add_port_rules(fd, ll->connect_ports, ll->n_connect,

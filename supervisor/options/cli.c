@@ -612,6 +612,7 @@ int sbx_cli_parse(int argc, char **argv, struct sbx_opts *o, struct sbx_error *e
 	r = sbx_ll_plan(&o->pol, o->verbose, err);
 	if (r < 0)
 		return r;
+	o->pol.ll.hold = o->tmpdir;
 	sbx_cli_warn_rules(&o->pol);
 	o->argv = argv + optind;
 	return SBX_CLI_RUN;
