@@ -99,7 +99,7 @@ static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
 		snprintf(out[n++], PATH_MAX, "%s", fixed[i]);
 	for (fd = 0; fd <= 2 && n < max; fd++) {
 		char name[PATH_MAX], link[32];
-		struct stat st;
+		struct stat st, now;
 		ssize_t len;
 
 		if (ttyname_r(fd, name, sizeof(name)) == 0 && realpath(name, out[n])) {
@@ -109,12 +109,15 @@ static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
 		if (fstat(fd, &st) == -1 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
 			continue; /* pipes and sockets are reopened without a path check */
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		len = readlink(link, name, sizeof(name) - 1);
-		if (len <= 0 || name[0] != '/')
+		len = readlink(link, out[n], PATH_MAX - 1);
+		if (len <= 0 || out[n][0] != '/')
 			continue;
-		name[len] = '\0';
-		if (realpath(name, out[n]))
-			n++; /* a deleted file ("... (deleted)") is skipped here */
+		out[n][len] = '\0';
+		/* The kernel's name of the file is canonical already (no symlink, no "..");
+		 * the file it names now must be this one: a deleted file ("... (deleted)"), or
+		 * one renamed over since, is skipped. */
+		if (stat(out[n], &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+			n++;
 	}
 	return n;
 }
