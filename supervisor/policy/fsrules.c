@@ -33,12 +33,19 @@ static bool sbx_fsr_below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
+/* "@dir/@name" (@name_len bytes of it); by hand, not asprintf: this runs at every start,
+ * where printf's first use costs the start-up its pages. */
 static char *sbx_fsr_join(const char *dir, const char *name, size_t name_len)
 {
-	char *p = NULL;
+	size_t d = strcmp(dir, "/") ? strlen(dir) : 0;
+	char *p = malloc(d + 1 + name_len + 1);
 
-	if (asprintf(&p, "%s/%.*s", strcmp(dir, "/") ? dir : "", (int)name_len, name) < 0)
+	if (!p)
 		return NULL;
+	memcpy(p, dir, d);
+	p[d] = '/';
+	memcpy(p + d + 1, name, name_len);
+	p[d + 1 + name_len] = '\0';
 	return p;
 }
 

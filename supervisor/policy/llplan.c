@@ -88,53 +88,56 @@ const struct sbx_fsr_ops sbx_ll_fs_ops = { sbx_ll_list, sbx_ll_type };
 
 /* The files written to without being created: the null devices, /dev/tty, the terminal, and
  * the files sbx's own stdin, stdout and stderr are (a command reopening /dev/stdout reopens
- * that file by path, which Landlock checks like any other open). */
-static size_t sbx_ll_devices(char out[][PATH_MAX], size_t max)
+ * that file by path, which Landlock checks like any other open). Into @out, strdup'd (NULL
+ * where memory ran out, skipped by the caller): not PATH_MAX slots, a fresh page each at
+ * every start. */
+static size_t sbx_ll_devices(char *out[], size_t max)
 {
 	static const char *const fixed[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/tty" };
 	size_t i, n = 0;
 	int fd;
 
 	for (i = 0; i < ARRAY_SIZE(fixed) && n < max; i++)
-		snprintf(out[n++], PATH_MAX, "%s", fixed[i]);
+		out[n++] = strdup(fixed[i]);
 	for (fd = 0; fd <= 2 && n < max; fd++) {
 		char name[PATH_MAX], link[32];
 		struct stat st, now;
 		ssize_t len;
 
-		if (ttyname_r(fd, name, sizeof(name)) == 0 && realpath(name, out[n])) {
-			n++;
+		if (ttyname_r(fd, name, sizeof(name)) == 0) {
+			out[n] = realpath(name, NULL);
+			if (out[n])
+				n++;
 			continue;
 		}
 		if (fstat(fd, &st) == -1 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
 			continue; /* pipes and sockets are reopened without a path check */
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		len = readlink(link, out[n], PATH_MAX - 1);
-		if (len <= 0 || out[n][0] != '/')
+		len = readlink(link, name, sizeof(name) - 1);
+		if (len <= 0 || name[0] != '/')
 			continue;
-		out[n][len] = '\0';
+		name[len] = '\0';
 		/* The kernel's name of the file is canonical already (no symlink, no "..");
 		 * the file it names now must be this one: a deleted file ("... (deleted)"), or
 		 * one renamed over since, is skipped. */
-		if (stat(out[n], &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino)
-			n++;
+		if (stat(name, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+			out[n++] = strdup(name);
 	}
 	return n;
 }
 
 static int sbx_ll_build_fs(struct sbx_policy *pol, uint64_t handled)
 {
-	/* 28 KB: the heap, not the main thread's stack, which a user's RLIMIT_STACK may keep
-	 * small. */
-	_cleanup_free_ char(*devs)[PATH_MAX] = calloc(SBX_LL_DEVS, PATH_MAX);
+	char *devs[SBX_LL_DEVS] = { 0 };
 	const char *dev[SBX_LL_DEVS];
-	size_t n_dev, i;
+	size_t n_dev, i, k = 0;
 	_cleanup_free_ const char **paths = calloc(pol->n_fs + pol->n_unix + 1, sizeof(*paths));
 	const char **unix_allow;
 	size_t n_rw = 0, n_ro = 0, n_deny = 0, n_unix = 0;
 	struct sbx_fsr_input in = { .handled = handled };
+	int r;
 
-	if (!paths || !devs)
+	if (!paths)
 		return -ENOMEM;
 	n_dev = sbx_ll_devices(devs, SBX_LL_DEVS);
 	/* one array, three runs: rw, then ro, then deny */
@@ -152,7 +155,8 @@ static int sbx_ll_build_fs(struct sbx_policy *pol, uint64_t handled)
 		if (pol->unix_rules[i].kind != SBX_UNIX_ABSTRACT)
 			unix_allow[n_unix++] = pol->unix_rules[i].path;
 	for (i = 0; i < n_dev; i++)
-		dev[i] = devs[i];
+		if (devs[i])
+			dev[k++] = devs[i];
 	in.rw = paths;
 	in.n_rw = n_rw;
 	in.ro = paths + n_rw;
@@ -160,10 +164,13 @@ static int sbx_ll_build_fs(struct sbx_policy *pol, uint64_t handled)
 	in.deny = paths + n_rw + n_ro;
 	in.n_deny = n_deny;
 	in.dev = dev;
-	in.n_dev = n_dev;
+	in.n_dev = k;
 	in.unix_allow = unix_allow;
 	in.n_unix_allow = n_unix;
-	return sbx_fsr_build(&in, &sbx_ll_fs_ops, NULL, &pol->ll.fs);
+	r = sbx_fsr_build(&in, &sbx_ll_fs_ops, NULL, &pol->ll.fs);
+	for (i = 0; i < n_dev; i++)
+		free(devs[i]);
+	return r;
 }
 
 static int sbx_ll_push_port(uint16_t **v, size_t *n, uint16_t port)
