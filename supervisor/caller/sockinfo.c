@@ -47,7 +47,7 @@ static int sbx_sockinfo_proto(pid_t tid, int fd, struct sbx_sockinfo *si)
 		{ "UDP", AF_INET, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UDPv6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UNIX-STREAM", AF_UNIX, SOCK_STREAM, 0 },
-		{ "UNIX", AF_UNIX, SOCK_DGRAM, 0 }, /* or seqpacket: sock_diag says */
+		{ "UNIX", AF_UNIX, 0, 0 }, /* datagram or seqpacket: sock_diag says */
 	};
 	char path[64], name[32];
 	ssize_t n;
@@ -99,16 +99,22 @@ int sbx_sockinfo_fd_flags(pid_t tid, int fd)
 	return -EIO;
 }
 
-static int sbx_sockinfo_once(pid_t tid, int fd, struct sbx_sockinfo *si)
+int sbx_sockinfo_kind(pid_t tid, int fd, struct sbx_sockinfo *si)
 {
-	ino_t again;
 	int r;
 
 	*si = (struct sbx_sockinfo){ 0 };
 	r = sbx_sockinfo_ino(tid, fd, &si->ino);
-	if (r == 0)
-		r = sbx_sockinfo_proto(tid, fd, si);
-	if (r == 0 && (r = sbx_sockinfo_fd_flags(tid, fd)) >= 0) {
+	return r < 0 ? r : sbx_sockinfo_proto(tid, fd, si);
+}
+
+int sbx_sockinfo_rest(pid_t tid, int fd, struct sbx_sockinfo *si)
+{
+	ino_t again;
+	int r;
+
+	r = sbx_sockinfo_fd_flags(tid, fd);
+	if (r >= 0) {
 		si->flags = r;
 		r = 0;
 	}
@@ -126,9 +132,17 @@ int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si)
 
 	/* Another thread of the caller's may dup2() over @fd meanwhile: read it again. */
 	for (i = 0; i < 8; i++) {
-		r = sbx_sockinfo_once(tid, fd, si);
+		r = sbx_sockinfo_kind(tid, fd, si);
+		if (r == 0)
+			r = sbx_sockinfo_rest(tid, fd, si);
 		if (r != -ENOENT)
 			return r;
 	}
 	return -EBADF; /* never the same socket twice: the caller's fd keeps changing */
+}
+
+bool sbx_sockinfo_same_kind(const struct sbx_sockinfo *a, const struct sbx_sockinfo *b)
+{
+	return a->family == b->family && a->protocol == b->protocol &&
+	       (a->type == SOCK_STREAM) == (b->type == SOCK_STREAM);
 }
