@@ -47,7 +47,7 @@ static int sbx_sockinfo_proto(pid_t tid, int fd, struct sbx_sockinfo *si)
 		{ "UDP", AF_INET, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UDPv6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP },
 		{ "UNIX-STREAM", AF_UNIX, SOCK_STREAM, 0 },
-		{ "UNIX", AF_UNIX, SOCK_DGRAM, 0 }, /* or seqpacket: sock_diag says */
+		{ "UNIX", AF_UNIX, 0, 0 }, /* datagram or seqpacket: sock_diag says */
 	};
 	char path[64], name[32];
 	ssize_t n;
@@ -86,29 +86,42 @@ static int sbx_sockinfo_unix(struct sbx_sockinfo *si)
 
 int sbx_sockinfo_fd_flags(pid_t tid, int fd)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char path[64], line[128];
+	_cleanup_close_ int f = -1;
+	char path[64], buf[256], *flags;
+	ssize_t n;
 
+	/* One read, no stdio (whose buffer costs an fstat per call): "flags:" is the second
+	 * line of a socket's fdinfo, after "pos:", well within the buffer. */
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", tid, fd);
-	f = fopen(path, "re");
-	if (!f)
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
 		return errno == ENOENT ? -EBADF : -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags:", 6))
-			return (int)strtoul(line + 6, NULL, 8) & (O_NONBLOCK | O_CLOEXEC);
-	return -EIO;
+	n = read(f, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	flags = strstr(buf, "\nflags:");
+	if (!flags)
+		return -EIO;
+	return (int)strtoul(flags + 7, NULL, 8) & (O_NONBLOCK | O_CLOEXEC);
 }
 
-static int sbx_sockinfo_once(pid_t tid, int fd, struct sbx_sockinfo *si)
+int sbx_sockinfo_kind(pid_t tid, int fd, struct sbx_sockinfo *si)
 {
-	ino_t again;
 	int r;
 
 	*si = (struct sbx_sockinfo){ 0 };
 	r = sbx_sockinfo_ino(tid, fd, &si->ino);
-	if (r == 0)
-		r = sbx_sockinfo_proto(tid, fd, si);
-	if (r == 0 && (r = sbx_sockinfo_fd_flags(tid, fd)) >= 0) {
+	return r < 0 ? r : sbx_sockinfo_proto(tid, fd, si);
+}
+
+int sbx_sockinfo_rest(pid_t tid, int fd, struct sbx_sockinfo *si)
+{
+	ino_t again;
+	int r;
+
+	r = sbx_sockinfo_fd_flags(tid, fd);
+	if (r >= 0) {
 		si->flags = r;
 		r = 0;
 	}
@@ -126,9 +139,17 @@ int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si)
 
 	/* Another thread of the caller's may dup2() over @fd meanwhile: read it again. */
 	for (i = 0; i < 8; i++) {
-		r = sbx_sockinfo_once(tid, fd, si);
+		r = sbx_sockinfo_kind(tid, fd, si);
+		if (r == 0)
+			r = sbx_sockinfo_rest(tid, fd, si);
 		if (r != -ENOENT)
 			return r;
 	}
 	return -EBADF; /* never the same socket twice: the caller's fd keeps changing */
+}
+
+bool sbx_sockinfo_same_kind(const struct sbx_sockinfo *a, const struct sbx_sockinfo *b)
+{
+	return a->family == b->family && a->protocol == b->protocol &&
+	       (a->type == SOCK_STREAM) == (b->type == SOCK_STREAM);
 }

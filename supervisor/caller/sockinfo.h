@@ -36,6 +36,25 @@ struct sbx_sockinfo {
  */
 int sbx_sockinfo_read(pid_t tid, int fd, struct sbx_sockinfo *si);
 
+/*
+ * sbx_sockinfo_read() in two steps, for the replace mode's judge-first order:
+ *
+ * sbx_sockinfo_kind() - only what a call is judged by, two reads: the inode (the fd's link,
+ * which also proves an open socket) and the family, type and protocol (the sockfs xattr).
+ * A UNIX socket's type is 0 unless it is a stream: datagram and seqpacket share a name
+ * there, and only sock_diag tells them apart. The rest of @si is zeroed. Same returns.
+ *
+ * sbx_sockinfo_rest() - the rest, once the call is going to be performed: the flags and a
+ * UNIX socket's type, state and name; then the inode again. -ENOENT when @fd no longer
+ * names socket si->ino (the caller changed its fd table meanwhile).
+ */
+int sbx_sockinfo_kind(pid_t tid, int fd, struct sbx_sockinfo *si);
+int sbx_sockinfo_rest(pid_t tid, int fd, struct sbx_sockinfo *si);
+
+/* sbx_sockinfo_same_kind() - whether @a and @b agree on what sbx_sockinfo_kind() reads
+ * and a call is judged by: family, protocol, and stream or not. */
+bool sbx_sockinfo_same_kind(const struct sbx_sockinfo *a, const struct sbx_sockinfo *b);
+
 /* sbx_sockinfo_fd_flags() - O_NONBLOCK and O_CLOEXEC of fd @fd of thread @tid, as fdinfo
  * shows them (FD_CLOEXEC, which lives in the fd table, as O_CLOEXEC), or -errno. */
 int sbx_sockinfo_fd_flags(pid_t tid, int fd);

@@ -219,17 +219,40 @@ bool sbx_sock_private(const struct sbx_sup *s, int sock)
 	uint64_t cookie = 0;
 	socklen_t l = sizeof(cookie);
 
+	/* The replace mode's stand-in, not made yet: it will be made in sbx's namespace, the
+	 * only one that mode runs in. */
+	if (sock < 0)
+		return false;
 	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &l) == -1)
 		return false;
 	return cookie != s->netns_cookie;
 }
 
-static int sbx_sock_proto(int sock)
+static int sbx_sock_opt(const struct sbx_call *c, int sock, int opt)
 {
-	int type = 0;
-	socklen_t l = sizeof(type);
+	int v = 0;
+	socklen_t l = sizeof(v);
 
-	getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &l);
+	if (sock < 0 && c->standin)
+		return opt == SO_TYPE ? c->si.type : c->si.family;
+	getsockopt(sock, SOL_SOCKET, opt, &v, &l);
+	return v;
+}
+
+int sbx_sock_type(const struct sbx_call *c, int sock)
+{
+	return sbx_sock_opt(c, sock, SO_TYPE);
+}
+
+int sbx_sock_family(const struct sbx_call *c, int sock)
+{
+	return sbx_sock_opt(c, sock, SO_DOMAIN);
+}
+
+static int sbx_sock_proto(const struct sbx_call *c, int sock)
+{
+	int type = sbx_sock_type(c, sock);
+
 	return type == SOCK_STREAM ? SBX_PROTO_TCP : type == SOCK_DGRAM ? SBX_PROTO_UDP : 0;
 }
 
@@ -246,7 +269,7 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 {
 	const struct sbx_policy *pol = c->sup->pol;
 	const struct sbx_addr *a = &d->addr;
-	int proto = sbx_sock_proto(sock), family = a->family;
+	int proto = sbx_sock_proto(c, sock), family = a->family;
 	char target[128], known[SBX_HOSTNAME_MAX + 1];
 	enum sbx_hosts_verdict hv;
 	unsigned char ip[16] = { 0 };
@@ -291,20 +314,11 @@ static long sbx_judge_inet(struct sbx_call *c, const struct sbx_dest *d, int soc
 	return SBX_JUDGE_DENY;
 }
 
-static int sbx_sock_domain(int sock)
-{
-	int domain = 0;
-	socklen_t l = sizeof(domain);
-
-	getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &l);
-	return domain;
-}
-
 /* An AF_INET socket reads AF_UNSPEC as AF_INET, except where it means "disconnect" (connect). */
 static bool sbx_unspec_is_inet(struct sbx_call *c, const struct sbx_addr *a, int sock)
 {
 	return a->kind == SBX_ADDR_UNSPEC && c->n->data.nr != __NR_connect &&
-	       sbx_sock_domain(sock) == AF_INET;
+	       sbx_sock_family(c, sock) == AF_INET;
 }
 
 static long sbx_judge_dest(struct sbx_call *c, const struct sbx_dest *d, int sock,

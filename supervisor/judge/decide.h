@@ -57,8 +57,19 @@ void sbx_listen_judge(struct sbx_call *c, const struct sbx_addr *local, int sock
 void sbx_bind_judge(struct sbx_call *c, const struct sbx_addr *a, int sock, struct sbx_verdict *v);
 
 /* sbx_sock_private() - whether @sock lives in a network namespace other than the
- * supervisor's (the sandbox's own, under --net isolated or none). */
+ * supervisor's (the sandbox's own, under --net isolated or none); false for -1 (the replace
+ * mode's stand-in, not made yet, will be sbx's). */
 bool sbx_sock_private(const struct sbx_sup *s, int sock);
+
+/*
+ * sbx_sock_type(), sbx_sock_family() - the SO_TYPE and SO_DOMAIN of the caller's socket, as
+ * the judge and the handlers ask before the call is performed: of @sock; or, for the replace
+ * mode's stand-in not made yet (@sock -1, c->standin), what was read of the caller's own
+ * (c->si: a UNIX socket's type is 0 unless it is a stream, see sbx_sockinfo_kind()). 0 when
+ * unknown.
+ */
+int sbx_sock_type(const struct sbx_call *c, int sock);
+int sbx_sock_family(const struct sbx_call *c, int sock);
 
 /*
  * sbx_path_proc_self() - copy @in to @out (@n bytes) with a leading "/proc/self/" or

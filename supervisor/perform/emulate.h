@@ -24,8 +24,9 @@ long sbx_emu_sendmsg(struct sbx_call *c);
 long sbx_emu_sendmmsg(struct sbx_call *c);
 long sbx_emu_listen(struct sbx_call *c);
 
-/* sbx_emu_getsock() - the caller's fd @fd as a socket of ours: -EBADF, -ENOTSOCK or the fd. */
-long sbx_emu_getsock(struct sbx_call *c, uint64_t fd);
+/* sbx_emu_getsock() - sbx_perform_getsock() for the calls whose fd the kernel checks is a
+ * socket first: 0 with *@sock, or -EBADF, -ENOTSOCK, another -errno. */
+long sbx_emu_getsock(struct sbx_call *c, uint64_t fd, int *sock);
 
 /*
  * sbx_emu_send_rest() - send the rest of a stream payload @p on @sock, chunk by chunk, after

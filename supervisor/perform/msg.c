@@ -152,11 +152,8 @@ static long sbx_msg_cmsg(struct cmsghdr *cm, void *arg)
 
 static long sbx_msg_control(struct sbx_call *c, struct sbx_msg *s, int sock, size_t len)
 {
-	struct sbx_msg_walk w = { c, s, AF_UNSPEC };
-	socklen_t l = sizeof(w.family);
+	struct sbx_msg_walk w = { c, s, sbx_sock_family(c, sock) };
 
-	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &w.family, &l) == -1)
-		return -errno;
 	return sbx_cmsg_walk(s->ctl, len, sbx_msg_cmsg, &w);
 }
 
@@ -167,8 +164,7 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 {
 	unsigned char raw[sizeof(struct sockaddr_storage)];
 	struct msghdr um;
-	int namelen, type = 0;
-	socklen_t tl = sizeof(type);
+	int namelen;
 	long r, first;
 
 	r = sbx_task_read(&c->task, uaddr, &um, sizeof(um));
@@ -189,8 +185,7 @@ static long sbx_msg_load(struct sbx_call *c, int sock, uint64_t uaddr, struct sb
 		return r;
 	/* Only a payload past one chunk needs the type (a stream is sent in chunks): most sends
 	 * are small, and a getsockopt costs a fifth of the send here. */
-	s->stream = s->pl.total > SBX_CHUNK &&
-		    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM;
+	s->stream = s->pl.total > SBX_CHUNK && sbx_sock_type(c, sock) == SOCK_STREAM;
 	first = sbx_payload_first(&s->pl, s->stream);
 	if (first < 0)
 		return first;
@@ -292,10 +287,11 @@ long sbx_emu_sendmsg(struct sbx_call *c)
 {
 	const struct seccomp_data *a = &c->n->data;
 	_cleanup_close_later_ int sock = -1;
+	long r;
 
-	sock = sbx_emu_getsock(c, a->args[0]);
-	if (sock < 0)
-		return sock;
+	r = sbx_emu_getsock(c, a->args[0], &sock);
+	if (r < 0)
+		return r;
 	return sbx_msg_send(c, &sock, (int)a->args[0], a->args[1], (int)a->args[2]);
 }
 
@@ -305,11 +301,11 @@ long sbx_emu_sendmmsg(struct sbx_call *c)
 	unsigned int vlen = (unsigned int)a->args[2], i;
 	int flags = (int)a->args[3];
 	_cleanup_close_later_ int sock = -1;
-	long r = 0;
+	long r;
 
-	sock = sbx_emu_getsock(c, a->args[0]);
-	if (sock < 0)
-		return sock;
+	r = sbx_emu_getsock(c, a->args[0], &sock);
+	if (r < 0)
+		return r;
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV; /* as the kernel clamps */
 	for (i = 0; i < vlen; i++) {

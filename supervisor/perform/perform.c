@@ -14,11 +14,15 @@ const struct sbx_performer *sbx_performer_for(const struct sbx_call *c, long jud
 	return judged == SBX_JUDGE_OUTSIDE ? &sbx_perform_addfd : &sbx_perform_dup;
 }
 
-long sbx_perform_getsock(struct sbx_call *c, int fd)
+long sbx_perform_getsock(struct sbx_call *c, int fd, int *sock)
 {
+	int r;
+
 	if (c->sup->replace)
-		return sbx_replace_getsock(c, fd);
-	return sbx_task_getfd(&c->task, fd);
+		return sbx_replace_getsock(c, fd, sock);
+	r = sbx_task_getfd(&c->task, fd);
+	*sock = r < 0 ? -1 : r;
+	return r < 0 ? r : 0;
 }
 
 /* The IPv4 address a destination names, as the judge saw it (an IPv4-mapped IPv6 address

@@ -26,9 +26,10 @@
 struct sbx_performer {
 	const char *name;
 	/*
-	 * @sock holds the caller's duplicate; the strategy may put another socket there (the
-	 * duplicate is then closed). @connect: the call is a connect (a connected stream socket
-	 * stays as it is: -EISCONN). Return 0 or the -errno to answer.
+	 * Called once the call is allowed. @sock holds the caller's duplicate (or -1: the
+	 * replace mode's stand-in, not made yet); the strategy may put another socket there
+	 * (the duplicate is then closed). @connect: the call is a connect (a connected stream
+	 * socket stays as it is: -EISCONN). Return 0 or the -errno to answer.
 	 */
 	long (*socket)(struct sbx_call *c, int *sock, bool connect);
 	/*
@@ -48,16 +49,22 @@ extern const struct sbx_performer sbx_perform_replace;
 const struct sbx_performer *sbx_performer_for(const struct sbx_call *c, long judged);
 
 /*
- * sbx_perform_getsock() - the socket to act on for the caller's fd @fd: its duplicate
- * (pidfd_getfd), or in the replace mode a kept copy or a stand-in (c->standin). Return the
- * fd, -EBADF, -ENOTSOCK (replace mode) or another -errno.
+ * sbx_perform_getsock() - the socket to act on for the caller's fd @fd, into *@sock: its
+ * duplicate (pidfd_getfd), or in the replace mode a kept copy (held.h), or -1 for a
+ * stand-in (c->standin), which is made only once the call is allowed (the performer's
+ * socket step, or sbx_replace_standin()); c->si then says what the caller's socket is, as
+ * far as a call is judged by it (sbx_sockinfo_kind()). Return 0, -EBADF, -ENOTSOCK
+ * (replace mode: before the address is read) or another -errno.
  */
-long sbx_perform_getsock(struct sbx_call *c, int fd);
+long sbx_perform_getsock(struct sbx_call *c, int fd, int *sock);
 
 /* The replace mode's own steps (perform_replace.c). sbx_replace_getsock(): see above.
+ * sbx_replace_standin(): for an allowed call that goes through no performer (bind), read
+ * the rest of c->si and make the stand-in in *@sock (or find a kept copy): 0 or -errno.
  * sbx_replace_install(): put @sock at the caller's @fd and, @keep, keep a copy (held.h).
  * sbx_replace_refuse(): refuse what a stand-in cannot do (@why), with the hint. */
-long sbx_replace_getsock(struct sbx_call *c, int fd);
+long sbx_replace_getsock(struct sbx_call *c, int fd, int *sock);
+long sbx_replace_standin(struct sbx_call *c, int fd, int *sock);
 long sbx_replace_install(struct sbx_call *c, int sock, int fd, bool keep);
 long sbx_replace_refuse(struct sbx_call *c, int fd, const char *why);
 

@@ -263,9 +263,19 @@ static void sbx_audit_call_fields(struct sbx_json *j, struct sbx_call *c)
 	}
 	if (c->name) {
 		/* Every notified call takes its socket as the first argument. */
-		sock = c->sup->replace ? -1 : sbx_task_getfd(&c->task, (int)c->n->data.args[0]);
+		int fd = (int)c->n->data.args[0];
+
+		sock = c->sup->replace ? -1 : sbx_task_getfd(&c->task, fd);
 		if (c->sup->replace && c->si.ino)
 			type = c->si.type;
+		/* A UNIX datagram or seqpacket socket whose call was decided without sock_diag
+		 * (a refusal, a kept copy: sbx_sockinfo_kind()) is asked now, for the record. */
+		if (c->sup->replace && c->si.ino && !type) {
+			struct sbx_sockinfo si;
+
+			if (sbx_sockinfo_read(c->task.tid, fd, &si) == 0 && sbx_call_valid(c))
+				type = si.type;
+		}
 		if (sock >= 0) {
 			if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) == -1)
 				type = -1;

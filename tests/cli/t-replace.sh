@@ -238,6 +238,64 @@ code=$?
 has "prebound errno 1" out && has "bound or connected before sbx could make it" err && has "--cap-add SYS_PTRACE" err
 ok $? "a socket bound before sbx saw it (passed in from outside): its connect is refused, and the line says why"
 
+# --- the address is judged before sbx reads the rest of the socket or makes a stand-in ---
+# (perform_replace.c): a denied call costs two reads of /proc, and its answer is still the
+# kernel's order: EBADF for a closed fd and ENOTSOCK for a file, with no denial line, before
+# any EPERM for the address. The inet cases need the socket's kind, read before the verdict:
+# a kind misread would be refused as "only TCP and UDP sockets", not with the right hint.
+cat >"$T/judged.py" <<'EOF'
+import ctypes, os, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+d = sys.argv[1]
+def un(path):
+    return struct.pack("H", socket.AF_UNIX) + path.encode() + b"\0"
+def call(f, fd, addr):
+    b = ctypes.create_string_buffer(addr, len(addr))
+    return "ok" if f(fd, b, len(addr)) == 0 else "errno %d" % ctypes.get_errno()
+s = socket.socket(socket.AF_UNIX)
+before = os.readlink("/proc/self/fd/%d" % s.fileno())
+print("socket", call(libc.connect, s.fileno(), un(d + "/b.sock")))
+print("socket-kept", os.readlink("/proc/self/fd/%d" % s.fileno()) == before)
+closed = os.dup(0)
+os.close(closed)
+print("closed", call(libc.connect, closed, un(d + "/http.sock")))
+f = os.open(d + "/servers.py", os.O_RDONLY)
+print("file", call(libc.connect, f, un(d + "/.s.PGSQL.5432")))
+t = socket.socket()
+try:
+    t.connect(("192.0.2.1", 9))
+    print("tcp ok")
+except OSError as e:
+    print("tcp errno", e.errno)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    u.sendto(b"x", ("127.0.0.1", int(sys.argv[2])))
+    print("udp ok")
+except OSError as e:
+    print("udp errno", e.errno)
+b = socket.socket()
+try:
+    b.bind(("0.0.0.0", 45999))
+    print("bind ok")
+except OSError as e:
+    print("bind errno", e.errno)
+EOF
+rrun -- python3 "$T/judged.py" "$T" "$udp"
+has "socket errno 1" out && has "denied connect to $T/b.sock" err
+ok $? "judged first: a denied connect on a socket is EPERM, with its denial line"
+has "socket-kept True" out
+ok $? "... and the caller keeps its own socket (no stand-in installed)"
+has "closed errno 9" out && ! has "$T/http.sock" err
+ok $? "judged first: a denied connect on a closed fd is EBADF, with no denial line"
+has "file errno 88" out && ! has "$T/.s.PGSQL.5432" err
+ok $? "judged first: a denied connect on a regular file is ENOTSOCK, with no denial line"
+has "tcp errno 1" out && has "denied connect to 192.0.2.1:9" err && has "Hint: --allow-connect 192.0.2.1:9" err
+ok $? "judged first: a denied TCP connect (the socket's kind read first) has the TCP hint"
+has "udp errno 1" out && has "Hint: --allow-connect udp:127.0.0.1:$udp" err
+ok $? "judged first: a denied UDP sendto from a fresh socket has the UDP hint"
+has "bind errno 1" out && has "Hint: --allow-bind 45999" err
+ok $? "judged first: a denied inet bind is EPERM, with its hint"
+
 for mode in isolated none; do
 	rrun --net "$mode" -- true
 	[ $code -eq 125 ] && has "--net $mode needs pidfd_getfd" err && has "--cap-add SYS_PTRACE" err
