@@ -110,11 +110,14 @@ static int sbx_serve(struct sbx_sup *sup, int pidfd)
 		}
 		if (p[0].revents)
 			break;
-		/* Once: a waiting call starts the workers; a listener hung up (the command's
-		 * processes all gone) starts none, and the pidfd ends the wait. */
+		/* Once: a waiting call starts the workers. A listener that hung up has no task
+		 * left that uses the filter: the command's processes are all gone, the command
+		 * itself too (exiting, if not yet waitable), so it is waited for now, not after
+		 * another round of poll. */
 		if (p[2].revents) {
-			if (p[2].revents & POLLIN)
-				sbx_notify_start(sup);
+			if (!(p[2].revents & POLLIN))
+				break;
+			sbx_notify_start(sup);
 			p[2].fd = -1;
 		}
 		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
