@@ -261,24 +261,16 @@ os.close(closed)
 print("closed", call(libc.connect, closed, un(d + "/http.sock")))
 f = os.open(d + "/servers.py", os.O_RDONLY)
 print("file", call(libc.connect, f, un(d + "/.s.PGSQL.5432")))
-t = socket.socket()
-try:
-    t.connect(("192.0.2.1", 9))
-    print("tcp ok")
-except OSError as e:
-    print("tcp errno", e.errno)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    u.sendto(b"x", ("127.0.0.1", int(sys.argv[2])))
-    print("udp ok")
-except OSError as e:
-    print("udp errno", e.errno)
-b = socket.socket()
-try:
-    b.bind(("0.0.0.0", 45999))
-    print("bind ok")
-except OSError as e:
-    print("bind errno", e.errno)
+def attempt(label, fn, *args):
+    try:
+        fn(*args)
+        print(label, "ok")
+    except OSError as e:
+        print(label, "errno", e.errno)
+attempt("tcp", socket.socket().connect, ("192.0.2.1", 9))
+attempt("udp", socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto, b"x",
+        ("127.0.0.1", int(sys.argv[2])))
+attempt("bind", socket.socket().bind, ("0.0.0.0", 45999))
 EOF
 rrun -- python3 "$T/judged.py" "$T" "$udp"
 has "socket errno 1" out && has "denied connect to $T/b.sock" err
