@@ -132,7 +132,7 @@ class Bench:
         self.startup = {}
         self.startup_rounds = {}  # per configuration: {round: [samples]}, for paired ratios
         self.real = {}
-        self.real_round = {}  # the round of each sample of self.real, for paired ratios
+        self.real_rounds_of = {}  # per workload and configuration: {round: [samples]}
         self.start_tcp_server()
 
     # --- configurations -------------------------------------------------------------------
@@ -408,7 +408,8 @@ class Bench:
                                                            p.stderr.strip()[-200:]))
             return
         self.real.setdefault(w, {}).setdefault(c, []).append(dt * 1e9)
-        self.real_round.setdefault(w, {}).setdefault(c, []).append(r)
+        self.real_rounds_of.setdefault(w, {}).setdefault(c, {}).setdefault(r, []).append(
+            dt * 1e9)
 
     def execute(self):
         self.load_before = loadavg()
@@ -645,29 +646,27 @@ def tput_why(T, kind):
                   "(doc/performance.md)")
 
 
+def paired(tab, rounds, ref):
+    """Each configuration of @tab against @ref round by round: the median of the rounds'
+    ratios of medians (@rounds: {configuration: {round: samples}}), as "paired_ratio" and
+    "pairs". The runs of a round are alternated with @ref's, so a slow stretch of the shared
+    machine slows both: it moves this far less than the ratio of the two overall medians."""
+    base = rounds.get(ref, {})
+    for c, by_round in rounds.items():
+        pairs = [statistics.median(v) / statistics.median(base[r])
+                 for r, v in by_round.items() if base.get(r)]
+        if pairs and c in tab:
+            tab[c]["paired_ratio"] = statistics.median(pairs)
+            tab[c]["pairs"] = len(pairs)
+
+
 def report(b, prof):
     S = {w: {c: stats(v) for c, v in cs.items()} for w, cs in b.results.items()}
     ST = {c: stats(v) for c, v in b.startup.items()}
-    # Against the wrapper floor, round by round (the median of each round's ratio of medians):
-    # the spawns of a round are alternated with the floor's, a slow stretch slows both.
-    floor_r = b.startup_rounds.get(STARTUP_FLOOR, {})
-    for c, rounds in b.startup_rounds.items():
-        pairs = [statistics.median(v) / statistics.median(floor_r[r])
-                 for r, v in rounds.items() if floor_r.get(r)]
-        if pairs and c in ST:
-            ST[c]["paired_ratio_floor"] = statistics.median(pairs)
-            ST[c]["pairs"] = len(pairs)
+    paired(ST, b.startup_rounds, STARTUP_FLOOR)
     R = {w: {c: stats(v) for c, v in cs.items()} for w, cs in b.real.items()}
-    # Each run against native's run of the same round, alternated with it: the median of
-    # those ratios, which a slow stretch of the shared machine moves far less than it moves
-    # the ratio of the two medians.
-    for w, cs in b.real.items():
-        nat = dict(zip(b.real_round[w].get("native", []), cs.get("native", [])))
-        for c, v in cs.items():
-            pairs = [t / nat[r] for r, t in zip(b.real_round[w][c], v) if nat.get(r)]
-            if pairs:
-                R[w][c]["paired_ratio"] = statistics.median(pairs)
-                R[w][c]["pairs"] = len(pairs)
+    for w in R:
+        paired(R[w], b.real_rounds_of.get(w, {}), "native")
     T = {w: {c: {"calls_per_s": statistics.median(x[0] for x in v),
                  "min_share": min(x[1] for x in v),
                  "cpu_us_per_call": statistics.median(x[2] for x in v),
@@ -755,7 +754,7 @@ def report(b, prof):
     t, sb, bw, wf = (ST.get(c, {}).get("median_ns")
                      for c in ("native", "sbx", "bwrap", STARTUP_FLOOR))
     if sb and wf:
-        sr = ST["sbx"].get("paired_ratio_floor") or sb / wf
+        sr = ST["sbx"].get("paired_ratio") or sb / wf
         target("startup: sbx <= 1.2 x %s" % STARTUP_FLOOR, sr <= 1.2,
                "%.2f x (median of %d rounds' ratios; medians %.2f ms vs %.2f ms)" % (
                    sr, ST["sbx"].get("pairs", 0), sb / 1e6, wf / 1e6), "<= 1.2 x",
