@@ -44,6 +44,20 @@ tmp=$(head -n1 "$T/out")
 [ $code -eq 0 ] && [ -n "$tmp" ] && ! grep -q OUTSIDE-WRITABLE "$T/out" && [ ! -e "$tmp" ]
 ok $? "the command writes its temporary files in its own TMPDIR (TMP and TEMP too), not elsewhere in /tmp, and the directory is gone afterwards"
 
+# Under a --rw that covers it, the TMPDIR also has a Landlock rule of its own (llplan.h,
+# hold): it is still removed, left empty (one rmdir) or not, and the command still cannot
+# write outside what it was given.
+mkdir -p "$T/base" "$T/outside"
+for what in empty file; do
+	TMPDIR="$T/base" run --rw "$T/base" -- sh -c 'echo "$TMPDIR"; [ "$1" = file ] &&
+		mkdir "$TMPDIR/d" && echo x >"$TMPDIR/d/f"; touch "$2/x" 2>/dev/null &&
+		echo OUTSIDE-WRITABLE; true' sh "$what" "$T/outside"
+	tmp=$(head -n1 "$T/out")
+	case $tmp in "$T"/base/sbx-tmp.*) in_base=0 ;; *) in_base=1 ;; esac
+	[ $code -eq 0 ] && [ $in_base -eq 0 ] && [ ! -e "$tmp" ] && ! grep -q OUTSIDE-WRITABLE "$T/out"
+	ok $? "a TMPDIR under --rw (left $what) is gone afterwards; outside it nothing became writable"
+done
+
 run --keep-tmp -- sh -c 'echo kept >"$TMPDIR/f"; echo "$TMPDIR"'
 tmp=$(head -n1 "$T/out")
 [ $code -eq 0 ] && [ "$(cat "$tmp/f" 2>/dev/null)" = kept ]
