@@ -286,7 +286,23 @@ static int sbx_filter_compat(scmp_filter_ctx ctx, const struct sbx_filter_key *k
 	return 0;
 }
 
-/* A context for one foreign ABI, with the same bad-arch action as the native one. */
+/*
+ * What every context of the program shares (seccomp_merge() wants them alike):
+ * - an unknown ABI is never a way around the policy;
+ * - the syscall numbers are tested as a binary tree, not one after the other. When the program
+ *   is loaded, the kernel runs it for every syscall number of every ABI it knows (~900 on
+ *   x86_64 with i386) to find those it always allows, which then skip it; on the VM of
+ *   doc/performance.md each test on those paths costs ~2 ns, and the linear list made that
+ *   ~90 µs of every start. The tree also shortens the run of the calls that are not skipped.
+ */
+static int sbx_filter_attrs(scmp_filter_ctx ctx)
+{
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+
+	return r < 0 ? r : seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+}
+
+/* A context for one foreign ABI, with the same attributes as the native one. */
 static int sbx_filter_foreign(const struct sbx_filter_key *k, uint32_t arch, bool exact_args,
 			      scmp_filter_ctx *out, struct sbx_error *err)
 {
@@ -295,7 +311,7 @@ static int sbx_filter_foreign(const struct sbx_filter_key *k, uint32_t arch, boo
 
 	if (!ctx)
 		return sbx_error_set(err, ENOMEM, "seccomp_init");
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	r = sbx_filter_attrs(ctx);
 	if (r == 0)
 		r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
 	if (r == 0)
@@ -323,10 +339,9 @@ static int sbx_filter_ctx(const struct sbx_filter_key *k, scmp_filter_ctx *out,
 	native = seccomp_init(SCMP_ACT_ALLOW);
 	if (!native)
 		return sbx_error_set(err, ENOMEM, "seccomp_init");
-	/* An unknown ABI is never a way around the policy. */
-	r = seccomp_attr_set(native, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	r = sbx_filter_attrs(native);
 	if (r < 0)
-		return sbx_error_set(err, -r, "seccomp bad-arch action");
+		return sbx_error_set(err, -r, "seccomp filter attributes");
 	r = sbx_filter_native(native, k, err);
 	if (r == 0)
 		r = sbx_filter_foreign(k, SCMP_ARCH_X86, true, &x86, err);
