@@ -31,6 +31,20 @@ $(BENCH_BUILD)/sbx-bench-wrap: bench/sbx-bench-wrap.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=gnu17 -O2 $(WARN) -D_GNU_SOURCE -static-pie -o $@ $<
 
+# Not part of bench-bins: a tool for `make startup-order` only.
+$(BENCH_BUILD)/sbx-bench-order: bench/sbx-bench-order.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu17 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
+
+# Rewrite bench/startup.order from what this build's sbx-supervise runs (bench/order.py; as
+# root, since sbx makes itself non-dumpable), then relink sbx-supervise by it. Commit the file.
+.PHONY: startup-order
+startup-order: $(BIN) $(BENCH_BUILD)/sbx-bench-order
+	python3 bench/order.py $(BIN) $(BENCH_BUILD)/sbx-bench-order > $(ORDER).tmp
+	mv $(ORDER).tmp $(ORDER)
+	$(MAKE) $(BIN)
+
 $(BENCH_BUILD)/sbx-bench-launch: $(BUILD)/obj/bench/sbx-bench-launch.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
