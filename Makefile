@@ -37,6 +37,9 @@ ORDER := bench/startup.order
 LLD := $(shell command -v ld.lld 2>/dev/null)
 ORDER_BY_LLD = -fuse-ld=lld -Wl,--symbol-ordering-file=$(ORDER) -Wl,--no-warn-symbol-ordering
 ORDER_LDFLAGS = $(if $(BIN_LDFLAGS),$(if $(LLD),$(ORDER_BY_LLD)))
+# Holds the way of linking, rewritten only when it changes: lld installed (or gone) since the
+# last link relinks.
+LINK_STAMP = $(BUILD)/link-mode
 
 CORE_SRC := $(wildcard supervisor/*.c supervisor/*/*.c filters/*.c shim/*.c)
 CORE_SRC := $(filter-out supervisor/main.c,$(CORE_SRC))
@@ -128,11 +131,18 @@ $(LIB): $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/supervisor/main.o $(LIB) $(ORDER)
+$(LINK_STAMP): FORCE
+	@mkdir -p $(@D)
+	@m="$(if $(ORDER_LDFLAGS),ordered,plain)"; [ "$$(cat $@ 2>/dev/null)" = "$$m" ] || echo "$$m" >$@
+
+.PHONY: FORCE
+FORCE:
+
+$(BIN): $(BUILD)/obj/supervisor/main.o $(LIB) $(ORDER) $(LINK_STAMP)
 	@$(if $(Q),echo "  LD      $@")
 	$(if $(BIN_LDFLAGS),$(if $(LLD),,@echo "  note: no ld.lld: $@ linked without $(ORDER), so its start-up faults in more pages (.ci/deps installs lld)"))
-	$(Q)$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) $(ORDER_LDFLAGS) -o $@ $(filter-out $(ORDER),$^) \
-		$(LDLIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
+	$(Q)$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) $(ORDER_LDFLAGS) -o $@ \
+		$(filter-out $(ORDER) $(LINK_STAMP),$^) $(LDLIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
 	$(Q)grep -Ev '$(BIN_LD_QUIET)' $@.ld >&2 || true; rm -f $@.ld
 
 $(BUILD)/obj/nonetcheck/notify.o: supervisor/notify/notify.c
