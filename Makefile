@@ -96,8 +96,8 @@ help:
 	@echo "make soak       the load test for SOAK_SECONDS (default $(SOAK_SECONDS)) s"
 	@echo "make bench      sbx against native and its peers (bench-quick: under a minute);"
 	@echo "                results in bench/results, method in doc/performance.md"
-	@echo "make startup-order  as root: rewrite bench/startup.order, the functions a start"
-	@echo "                runs, which lld links first in $(BIN)"
+	@echo "make startup-order  rewrite bench/startup.order, the functions a start runs,"
+	@echo "                which lld links first in $(BIN)"
 
 deps:
 	@./.ci/deps

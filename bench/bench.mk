@@ -37,8 +37,8 @@ $(BENCH_BUILD)/sbx-bench-order: bench/sbx-bench-order.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) -std=gnu17 -O2 -g $(WARN) -D_GNU_SOURCE -o $@ $<
 
-# Rewrite bench/startup.order from what this build's sbx-supervise runs (bench/order.py; as
-# root, since sbx makes itself non-dumpable), then relink sbx-supervise by it. Commit the file.
+# Rewrite bench/startup.order from what this build's sbx-supervise runs (bench/order.py; any
+# user, sbx-bench-order.c), then relink sbx-supervise by it. Commit the file.
 .PHONY: startup-order
 startup-order: $(BIN) $(BENCH_BUILD)/sbx-bench-order
 	python3 bench/order.py $(BIN) $(BENCH_BUILD)/sbx-bench-order > $(ORDER).tmp

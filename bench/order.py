@@ -7,7 +7,7 @@ A page fault costs ~13 us on the VM of doc/performance.md, and the kernel maps a
 runs (libc's own start-up, the string functions, sbx's, libnl's constructors) lie in ~18
 such windows of a 1.5 MB text; packed first, in ~6.
 
-usage: order.py SBX_SUPERVISE SBX_BENCH_ORDER > bench/startup.order   (as root: see
+usage: order.py SBX_SUPERVISE SBX_BENCH_ORDER > bench/startup.order   (any user: see
 sbx-bench-order.c). The runs: the bench's start-up configuration, sbx's defaults, and a command
 whose write sbx is notified of (the first notify worker, the explain path).
 """

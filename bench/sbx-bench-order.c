@@ -6,7 +6,8 @@
  *
  * bench/order.py turns these offsets into the function list of bench/startup.order, by which
  * the linker packs the code sbx-supervise runs at start-up into a few pages (Makefile, ORDER).
- * Needs the right to trace PROG: sbx-supervise makes itself non-dumpable, so root.
+ * Any user can run it: PROG asks to be traced before it executes, so sbx-supervise making
+ * itself non-dumpable later does not end the tracing (Yama's ptrace_scope 3 forbids it all).
  */
 #include <errno.h>
 #include <signal.h>
