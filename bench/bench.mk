@@ -46,6 +46,7 @@ startup-order: $(BIN) $(BENCH_BUILD)/sbx-bench-order
 	$(MAKE) $(BIN)
 
 $(BENCH_BUILD)/sbx-bench-launch: $(BUILD)/obj/bench/sbx-bench-launch.o $(LIB)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
