@@ -39,11 +39,11 @@ MICRO = [
 # Configurations measured on a few workloads only: the replace mode (pidfd_getfd refused) on
 # the notified calls it performs (not sendmsg on a socketpair: a socket sbx holds no copy of,
 # which the replace mode refuses by design), sbx --explain=off on the file writes it stops
-# notifying (and "files" needs a writable tree, which bwrap, firejail and strace would give
-# anyway).
+# notifying, floor-fs on the same writes notified and continued unread (and "files" needs a
+# writable tree, which bwrap, firejail and strace would give anyway).
 ONLY = {"sbx-replace": {"connect", "connect-denied", "sendto", "tcp-connect"},
-        "sbx-explain-off": {"files"}}
-FILES_CFGS = {"native", "bpf-only", "sbx", "sbx-explain-off"}
+        "sbx-explain-off": {"files"}, "floor-fs": {"files"}}
+FILES_CFGS = {"native", "bpf-only", "sbx", "sbx-explain-off", "floor-fs"}
 # The agent's shell loop: this many short sandboxed commands per run, each its own sbx.
 SHELL_LOOP_N = 50
 # Startup and real workloads only: the fork+exec+wait floor of any wrapper
@@ -176,6 +176,9 @@ class Bench:
             return [self.launch] + t + ["floor", "--sync", "--"]
         if cfg == "floor-judge":
             return [self.launch] + t + ["floor", "--sync", "--judge", "--"]
+        if cfg == "floor-fs":
+            # floor-sync notifying the writes sbx notifies to explain (the filter's fs bit)
+            return [self.launch] + t + ["floor", "--sync", "--fs", "--"]
         if cfg == "sbx-replace":
             # a seccomp filter refusing pidfd_getfd, as a container's default profile does:
             # sbx performs on sockets of its own and installs them with NOTIF_ADDFD
@@ -228,7 +231,7 @@ class Bench:
         self.alts = dict(a.split("=", 1) for a in self.a.alt)
         cand = ["native", "bpf-only", "sbx"] + list(self.alts) + \
             ["floor", "floor-sync", "floor-judge", "sbx-replace", "sbx-explain-off",
-             "ptrace", "bwrap", "firejail"]
+             "floor-fs", "ptrace", "bwrap", "firejail"]
         self.configs = []
         self.sbx_tcp = False
         for c in cand:
@@ -320,7 +323,7 @@ class Bench:
     def real_measures(self, w, c):
         # --explain=off matters to writes: the build; the shell loop wraps each command, which
         # the peers (bwrap's fd 3, firejail's seconds) and the floors are not made for.
-        if c == "sbx-explain-off":
+        if c in ("sbx-explain-off", "floor-fs"):
             return w == "build"
         if w == "shell-loop":
             return c in ("native", "bpf-only", "sbx", STARTUP_FLOOR) or c in self.alts
@@ -658,6 +661,7 @@ def paired(tab, rounds, ref):
         if pairs and c in tab:
             tab[c]["paired_ratio"] = statistics.median(pairs)
             tab[c]["pairs"] = len(pairs)
+            tab[c]["pair_range"] = (min(pairs), max(pairs))
 
 
 def report(b, prof):
@@ -807,16 +811,31 @@ def report(b, prof):
                 why += ("; the 3%% budget, %.2f ms, is less than the start-up of %s alone "
                         "(+%.2f ms over /bin/true), so no wrapper can be expected to meet it "
                         "on a run this short" % (0.03 * nn / 1e6, STARTUP_FLOOR, (wf - t) / 1e6))
+            eo = rratio(w, "sbx-explain-off") if med(R, w, "sbx-explain-off") else None
+            if eo:
+                # What explaining costs a build (issue 15; doc/performance.md, Where the
+                # time goes now): every write is notified and judged.
+                why += ("; sbx-explain-off, the same sbx with no write notified, %.3f x: "
+                        "--explain (the default) notifies every write the build makes "
+                        "(mkdir -p, the compilers' outputs and temporary files, rm) to judge "
+                        "it, so a refusal can be explained" % eo)
+                ff = rratio(w, "floor-fs") if med(R, w, "floor-fs") else None
+                if ff:
+                    why += ("; floor-fs, the kernel's round trip for the same writes "
+                            "(notified and continued unread, no Landlock), %.3f x" % ff)
             rest = ["%s %.3f x" % (c, rratio(w, c)) for c, v in (("bpf-only", bb),
                                                                   (STARTUP_FLOOR, ww)) if v]
             if rest:
                 why += ("; %s vary as much: in the same run %s, neither of which has a "
                         "supervisor" % ("runs this short" if nn < 1e9 else "runs",
                                         " and ".join(rest)))
+        lo, hi = R[w]["sbx"].get("pair_range", (None, None))
         target("real workload %s: sbx <= 1.03 x native" % w, rs <= 1.03,
-               "%.3f x (median of %d runs, each against native's of its round; ratio of the "
-               "medians %.3f x)" % (rs, R[w]["sbx"].get("pairs", 0), ss / nn), "<= 1.03 x",
-               why)
+               "%.3f x (median of %d runs, each against native's of its round%s; ratio of "
+               "the medians %.3f x)" % (
+                   rs, R[w]["sbx"].get("pairs", 0),
+                   ", from %.3f to %.3f" % (lo, hi) if lo is not None else "", ss / nn),
+               "<= 1.03 x", why)
     for kind in ("threads", "procs"):
         rates = {int(w.split()[1]): T[w]["sbx"]["calls_per_s"] for w in T
                  if w.startswith(kind) and "sbx" in T[w]}
@@ -935,6 +954,8 @@ def write_md(b, d, path):
         ratio_row("replace mode (pidfd_getfd refused): " + LABELS[w], w, "sbx-replace", "sbx")
     ratio_row("--explain (the default): " + LABELS["files"], "files", "sbx",
               "sbx-explain-off" if "sbx-explain-off" in cfgs else "native")
+    ratio_row("floor-fs, the kernel's round trip for the same writes: " + LABELS["files"],
+              "files", "floor-fs", "native")
     if "sbx-explain-off" not in cfgs:
         L.append("\n--explain=off: %s; the files row compares sbx with native instead (an "
                  "sbx without --explain notifies none of these writes).\n" % d["meta"]["skipped"].get(

@@ -7,7 +7,7 @@
  *   sbx-bench-launch [--tcp] bpf-only [--] CMD [ARG...]
  *       install sbx's filter with every notify turned into ALLOW (SBX_FILTER_BPF_ONLY) and
  *       exec CMD: what the BPF program alone costs.
- *   sbx-bench-launch [--tcp] floor [--sync] [--judge] [--workers N] [--] CMD [ARG...]
+ *   sbx-bench-launch [--tcp] floor [--sync] [--judge] [--fs] [--workers N] [--] CMD [ARG...]
  *       install sbx's real filter (default policy) with a listener and answer every
  *       notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE and nothing else: the kernel's
  *       round trip, below which no supervisor can go. --sync sets
@@ -17,7 +17,10 @@
  *       sockaddr, SECCOMP_IOCTL_NOTIF_ID_VALID, and for an AF_UNIX pathname
  *       openat2(O_PATH, RESOLVE_NO_SYMLINKS) + fstat of the path (closed after the reply,
  *       as sbx does); for sendmsg the same on the msghdr and its msg_name. It decides
- *       nothing (every call continues) and performs nothing.
+ *       nothing (every call continues) and performs nothing. --fs (floor-fs) also notifies
+ *       the filesystem writes sbx notifies to explain a refusal (the filter's fs bit, set
+ *       when Landlock confines the filesystem and --explain is on), and continues them
+ *       unread: the kernel's round trip for what explaining costs a build.
  *   sbx-bench-launch [--tcp] export-bpf FILE
  *       write the bpf-only program as raw struct sock_filter, for bwrap --seccomp FD.
  * Exit status: CMD's (128+N for signal N), 125 for the launcher's own failure.
@@ -51,6 +54,8 @@ static int launch_listener = -1;
 static struct seccomp_notif_sizes launch_sizes;
 /* floor --judge: read, validate and resolve each address before continuing. */
 static bool launch_judge;
+/* floor --fs: notify the writes sbx notifies to explain (perform/fswrite.c) too. */
+static bool launch_fs;
 
 static void die(const char *what)
 {
@@ -67,6 +72,9 @@ static void build(enum sbx_filter_mode mode, struct sbx_bpf *bpf)
 	struct sbx_policy pol = { 0 };
 	struct sbx_error err = { 0 };
 
+	/* What sbx-supervise's plan says when Landlock handles the filesystem (llplan.c): the
+	 * filter then has the fs bit, unless --explain=off (filters/select.c). */
+	pol.ll.fs_kernel = launch_fs;
 	if (launch_tcp && sbx_pol_add_connect(&pol, "tcp:127.0.0.1:1", &err) < 0) {
 		fprintf(stderr, "sbx-bench-launch: %s\n", err.msg);
 		exit(125);
@@ -218,6 +226,8 @@ static int floor_main(int argc, char **argv)
 			sync_flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 		} else if (!strcmp(argv[i], "--judge")) {
 			launch_judge = true;
+		} else if (!strcmp(argv[i], "--fs")) {
+			launch_fs = true;
 		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
 			workers = atoi(argv[++i]);
 			if (workers < 1 || workers > LAUNCH_WORKERS_MAX)
@@ -316,7 +326,7 @@ int main(int argc, char **argv)
 		install(&bpf, 0);
 		run(argv + i);
 	}
-	fputs("usage: sbx-bench-launch bpf-only|floor [--sync] [--judge] [--] CMD [ARG...]\n"
+	fputs("usage: sbx-bench-launch bpf-only|floor [--sync] [--judge] [--fs] [--] CMD [ARG...]\n"
 	      "       sbx-bench-launch export-bpf FILE\n",
 	      stderr);
 	return 125;
