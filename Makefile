@@ -94,7 +94,7 @@ help:
 	@echo "make analyze    gcc -fanalyzer, clang-tidy and cppcheck over the sources"
 	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) s"
 	@echo "make soak       the load test for SOAK_SECONDS (default $(SOAK_SECONDS)) s"
-	@echo "make bench      sbx against native and its peers (bench-quick: under a minute);"
+	@echo "make bench      sbx against native and its peers (bench-quick: about a minute);"
 	@echo "                results in bench/results, method in doc/performance.md"
 	@echo "make startup-order  rewrite bench/startup.order, the functions a start runs,"
 	@echo "                which lld links first in $(BIN)"

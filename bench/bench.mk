@@ -1,4 +1,4 @@
-# Benchmarks (issue 6): `make bench` (full, about 5 min here) and `make bench-quick` (< 1 min).
+# Benchmarks (issue 6): `make bench` (full, about 10 min here) and `make bench-quick` (about 1 min).
 # Included from the top Makefile; reuses its flags and build/libsbx.a.
 BENCH_BUILD := $(BUILD)/bench
 BENCH_BIN := $(BENCH_BUILD)/sbx-bench $(BENCH_BUILD)/sbx-bench-launch $(BENCH_BUILD)/sbx-bench-wrap
