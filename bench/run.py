@@ -811,7 +811,7 @@ def report(b, prof):
                 why += ("; the 3%% budget, %.2f ms, is less than the start-up of %s alone "
                         "(+%.2f ms over /bin/true), so no wrapper can be expected to meet it "
                         "on a run this short" % (0.03 * nn / 1e6, STARTUP_FLOOR, (wf - t) / 1e6))
-            eo = rratio(w, "sbx-explain-off") if med(R, w, "sbx-explain-off") else None
+            eo = rratio(w, "sbx-explain-off")
             if eo:
                 # What explaining costs a build (issue 15; doc/performance.md, Where the
                 # time goes now): every write is notified and judged.
@@ -819,7 +819,7 @@ def report(b, prof):
                         "--explain (the default) notifies every write the build makes "
                         "(mkdir -p, the compilers' outputs and temporary files, rm) to judge "
                         "it, so a refusal can be explained" % eo)
-                ff = rratio(w, "floor-fs") if med(R, w, "floor-fs") else None
+                ff = rratio(w, "floor-fs")
                 if ff:
                     why += ("; floor-fs, the kernel's round trip for the same writes "
                             "(notified and continued unread, no Landlock), %.3f x" % ff)
